@@ -1,0 +1,76 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 2
+
+# Django 6.1 needs Python 3.12+. The default python3 here may be older, and a pyenv shim can exist on
+# PATH yet fail for a version that is not selected, so every candidate is run, not just looked up.
+# Recursively expanded: it is only evaluated when the virtualenv has to be created.
+FIND_PYTHON = for c in python3.14 python3.13 python3.12 \
+	  $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    command -v "$$c"; exit 0; fi; \
+	done; exit 1
+
+.PHONY: run dev test lint format messages clean install install-test
+
+$(VENV)/bin/python:
+	@py=$$($(FIND_PYTHON)) || { \
+	  echo "error: no Python 3.12 or newer found (tried python3.14/3.13/3.12 on PATH and pyenv's versions)." >&2; \
+	  echo "Install one (e.g. 'pyenv install 3.13') and run make again." >&2; exit 1; }; \
+	echo "Using $$py ($$($$py --version))"; \
+	"$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamps make a second run fast: pip only runs again when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Prepare the database, content and static files, then serve with gunicorn.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_empact_content
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	exec $(VENV)/bin/gunicorn empact_site.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
+	  --access-logfile - --timeout 30
+
+# Autoreloading development server with DEBUG on.
+dev: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_empact_content
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite; on PostgreSQL when DATABASE_URL is set (as .ci/run does).
+test: install-test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Extract and compile the interface translations (locale/); needs GNU gettext.
+messages: install
+	$(PY) manage.py makemessages --locale da --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles

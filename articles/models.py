@@ -1,0 +1,254 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from empact_site.fields import HTMLField, TranslatedSlugField
+from empact_site.i18n import filter_by_translated_slug
+from priorities.models import PolicyCycle
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, with a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def by_slug(self, slug):
+        return filter_by_translated_slug(self, slug)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = TranslatedSlugField(_("slug"), max_length=200)
+    keywords = models.CharField(
+        _("topics"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated, shown under the title."),
+    )
+    lead = models.TextField(_("lead"), blank=True, help_text=_("The introduction, in plain text."))
+    call_to_action = HTMLField(
+        _("call to action"), blank=True, help_text=_("Shown in a box after the lead.")
+    )
+    body = HTMLField(_("body"), blank=True)
+
+    # The article's own framing of the data the site keeps in structured form.
+    cycle = models.ForeignKey(
+        PolicyCycle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("policy cycle"),
+        help_text=_("The cycle the article is about; its priorities are shown after the body."),
+    )
+    priorities_heading = models.CharField(
+        _("heading of the priorities"), max_length=200, blank=True
+    )
+    shows_cycle_steps = models.BooleanField(_("show the four steps of the cycle"), default=False)
+    steps_heading = models.CharField(_("heading of the steps"), max_length=200, blank=True)
+    steps_intro = HTMLField(_("text before the steps"), blank=True)
+    steps_outro = HTMLField(_("text after the steps"), blank=True)
+    conclusion = HTMLField(_("conclusion"), blank=True, help_text=_("Shown at the end."))
+
+    source_credit = models.CharField(_("source"), max_length=300, blank=True)
+    photo_credit = models.CharField(_("photo credit"), max_length=200, blank=True)
+    image = models.ImageField(_("image"), upload_to="articles/%Y/", blank=True)
+    image_alt = models.CharField(
+        _("image description (alt text)"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
+
+    seo_title = models.CharField(
+        _("title for search engines"),
+        max_length=70,
+        blank=True,
+        help_text=_("Up to 60 characters. Empty: the title is used."),
+    )
+    seo_description = models.CharField(
+        _("description for search engines"),
+        max_length=170,
+        blank=True,
+        help_text=_("About 150 characters. Empty: the lead is used."),
+    )
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future schedules the article."),
+    )
+    is_home = models.BooleanField(
+        _("home page article"), default=False, help_text=_("Shown in full on the home page.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            # Per language, on the translation columns (see Priority).
+            *(
+                models.UniqueConstraint(fields=[f"slug_{code}"], name=f"article_slug_{code}_unique")
+                for code in ("da", "en")
+            ),
+            models.UniqueConstraint(
+                fields=["is_home"], condition=Q(is_home=True), name="only_one_home_article"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_publication_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(image="") | (Q(image_alt_da__isnull=False) & ~Q(image_alt_da="")),
+                name="article_image_has_alt_text",
+            ),
+        ]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.is_home:
+            return reverse("home")
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def page_title(self):
+        return self.seo_title or self.title
+
+    @property
+    def page_description(self):
+        return self.seo_description or self.lead
+
+    @property
+    def keyword_list(self):
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class RelatedLink(models.Model):
+    """An entry in an article's "related" list: another article of ours, an address, or for now
+    just a title that an editor will point somewhere later."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_links", verbose_name=_("article")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    target_article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("links to article"),
+    )
+    url = models.URLField(_("or links to address"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0, db_index=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("related article")
+        verbose_name_plural = _("related articles")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def href(self):
+        """Where the entry links to; empty while it points nowhere the public may go."""
+        if self.target_article is not None:
+            return self.target_article.get_absolute_url() if self.target_article.is_public else ""
+        return self.url
+
+
+class SiteDetails(models.Model):
+    """The company's details in the footer: one row, edited by staff."""
+
+    CACHE_KEY = "site-details"
+
+    company_name = models.CharField(_("company name"), max_length=200, default="ICARE SECURITY A/S")
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    cvr_number = models.CharField(
+        _("CVR number"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}$", _("A CVR number has 8 digits."))],
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_details_single_row")]
+        verbose_name = _("site details")
+        verbose_name_plural = _("site details")
+
+    def __str__(self):
+        return str(self._meta.verbose_name).capitalize()
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def load(cls):
+        """The single row, from the cache shared by all processes; created empty on first use."""
+        details = cache.get(cls.CACHE_KEY)
+        if details is None:
+            details, _created = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, details, timeout=None)
+        return details
+
+    @property
+    def phone_href(self):
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+    @property
+    def address_lines(self):
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+
+class SeedRecord(models.Model):
+    """What load_empact_content put into one record: a hash per field, so that a re-run can tell
+    its own values (safe to update) from an editor's changes (left alone), and a deleted record
+    (never recreated) from one that was never loaded."""
+
+    key = models.CharField(max_length=200, unique=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    field_hashes = models.JSONField(default=dict)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("loaded content record")
+        verbose_name_plural = _("loaded content records")
+
+    def __str__(self):
+        return self.key

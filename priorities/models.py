@@ -1,0 +1,142 @@
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from empact_site.fields import TranslatedSlugField
+from empact_site.i18n import filter_by_translated_slug
+
+
+class PolicyCycleQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True).first()
+
+
+class PolicyCycle(models.Model):
+    """One EU policy cycle (EMPACT 2022-2025 and its predecessors), which groups priorities."""
+
+    slug = models.SlugField(
+        _("slug"), max_length=20, unique=True, help_text=_("The years, e.g. 2026-2029.")
+    )
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    description = models.TextField(_("description"), blank=True)
+    is_current = models.BooleanField(
+        _("current cycle"),
+        default=False,
+        help_text=_(
+            "The cycle whose priorities the priorities page shows. Only one can be current."
+        ),
+    )
+
+    objects = PolicyCycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__lte=F("end_year")), name="cycle_starts_before_it_ends"
+            ),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="only_one_current_cycle"
+            ),
+        ]
+        verbose_name = _("policy cycle")
+        verbose_name_plural = _("policy cycles")
+
+    def __str__(self):
+        return f"EMPACT {self.years}"
+
+    def get_absolute_url(self):
+        return reverse("priorities:cycle", kwargs={"cycle": self.slug})
+
+    @property
+    def years(self):
+        return f"{self.start_year}-{self.end_year}"
+
+    @property
+    def ends_on(self):
+        return datetime.date(self.end_year, 12, 31)
+
+    @property
+    def status(self):
+        """ "upcoming", "running" or "ended", from today's date in Copenhagen, so a page never
+        claims that a cycle is still running after it has ended."""
+        today = timezone.localdate()
+        if today > self.ends_on:
+            return "ended"
+        if today.year < self.start_year:
+            return "upcoming"
+        return "running"
+
+    @property
+    def has_ended(self):
+        return self.status == "ended"
+
+
+class PriorityQuerySet(models.QuerySet):
+    def of_cycle(self, cycle):
+        return self.filter(cycle=cycle).select_related("cycle").prefetch_related("objectives")
+
+    def by_slug(self, slug):
+        return filter_by_translated_slug(self, slug)
+
+
+class Priority(models.Model):
+    """One EU crime priority of a policy cycle, e.g. "Cyberangreb" in 2022-2025."""
+
+    cycle = models.ForeignKey(
+        PolicyCycle, on_delete=models.PROTECT, related_name="priorities", verbose_name=_("cycle")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = TranslatedSlugField(_("slug"), max_length=200)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("One or two sentences for search engines and link previews."),
+    )
+    # A plain integer: a unique constraint would fight drag-and-drop reordering.
+    order = models.PositiveSmallIntegerField(_("order"), default=0, db_index=True)
+
+    objects = PriorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle__start_year", "order", "pk"]
+        # Per language, on the translation columns. (A constraint on "slug" itself would also bind
+        # the untranslated column, which holds whichever language happened to be active on save.)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", f"slug_{code}"], name=f"priority_slug_{code}_unique_in_cycle"
+            )
+            for code in ("da", "en")
+        ]
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("priorities:priority", kwargs={"cycle": self.cycle.slug, "slug": self.slug})
+
+
+class Objective(models.Model):
+    """One objective of a priority; some carry a heading of their own ("Momssvig")."""
+
+    priority = models.ForeignKey(
+        Priority, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("priority")
+    )
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0, db_index=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+
+    def __str__(self):
+        return self.heading or self.text[:80]

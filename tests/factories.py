@@ -1,0 +1,45 @@
+"""Small builders with sensible defaults; a test overrides only what it is about."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from articles.models import Article
+from cycle.models import CycleStep
+from priorities.models import Objective, PolicyCycle, Priority
+
+_counter = itertools.count(1)
+
+
+def make_cycle(slug="2022-2025", **fields):
+    start, end = (int(year) for year in slug.split("-"))
+    fields = {"start_year": start, "end_year": end, **fields}
+    return PolicyCycle.objects.create(slug=slug, **fields)
+
+
+def make_priority(cycle=None, name_da=None, **fields):
+    n = next(_counter)
+    name_da = name_da or f"Prioritet {n}"
+    fields.setdefault("slug_da", f"prioritet-{n}")
+    return Priority.objects.create(
+        cycle=cycle or make_cycle(slug=f"{3000 + n}-{3003 + n}"), name_da=name_da, **fields
+    )
+
+
+def make_objective(priority, text_da="At bekæmpe kriminelle netværk.", **fields):
+    return Objective.objects.create(priority=priority, text_da=text_da, **fields)
+
+
+def make_step(number=1, title_da="Trin", **fields):
+    fields.setdefault("summary_da", title_da)
+    return CycleStep.objects.create(number=number, title_da=title_da, **fields)
+
+
+def make_article(title_da="En artikel", **fields):
+    n = next(_counter)
+    fields.setdefault("slug_da", f"artikel-{n}")
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    if fields["status"] == Article.Status.PUBLISHED:
+        fields.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
+    return Article.objects.create(title_da=title_da, **fields)
