@@ -1,3 +1,4 @@
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -110,7 +111,9 @@ def letters_and_digits(text):
     return re.sub(r"[\W_]+", "", text).casefold()
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the customer's seed article is not beside the repo")
+@pytest.mark.skipif(
+    not SEED.exists() and not os.environ.get("CI"), reason="the seed article is not beside the repo"
+)
 def test_home_page_carries_every_line_of_the_danish_seed(client, content):
     seed = SEED.read_text()
     for debris in DEBRIS:
