@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -8,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from editorial.redirects import KeepsOldUrls
 from empact_site.fields import HTMLField, TranslatedSlugField
-from empact_site.i18n import filter_by_translated_slug
+from empact_site.i18n import filter_by_translated_slug, language_urls_for
 from priorities.models import PolicyCycle
 
 
@@ -22,7 +24,7 @@ class ArticleQuerySet(models.QuerySet):
         return filter_by_translated_slug(self, slug)
 
 
-class Article(models.Model):
+class Article(KeepsOldUrls, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -62,7 +64,16 @@ class Article(models.Model):
 
     source_credit = models.CharField(_("source"), max_length=300, blank=True)
     photo_credit = models.CharField(_("photo credit"), max_length=200, blank=True)
-    image = models.ImageField(_("image"), upload_to="articles/%Y/", blank=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to="articles/%Y/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+        help_text=_("JPEG, PNG or WebP, at most 5 MB. Smaller copies for phones are made on save."),
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(
         _("image description (alt text)"),
         max_length=250,
@@ -127,9 +138,14 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        if self.is_home:
+        # Until it is public, the home article is previewed at its own address.
+        if self.is_home and self.is_public:
             return reverse("home")
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def public_urls(self):
+        # A draft's address was never public: nothing to keep.
+        return {("article", self.pk): language_urls_for(self)} if self.is_public else {}
 
     @property
     def is_public(self):
@@ -138,6 +154,19 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def image_srcset(self):
+        """ "url 480w, url 960w, …, original": the sizes make_renditions() wrote."""
+        from .images import rendition_name, rendition_widths
+
+        if not self.image:
+            return ""
+        candidates = [
+            f"{default_storage.url(rendition_name(self.image.name, width))} {width}w"
+            for width in rendition_widths(self.image_width)
+        ]
+        return ", ".join([*candidates, f"{self.image.url} {self.image_width}w"])
 
     @property
     def page_title(self):

@@ -34,13 +34,23 @@ def home(request):
 
 
 def article_detail(request, slug):
-    article = with_related_links(Article.objects.published().by_slug(slug)).first()
+    # Staff may open drafts and scheduled articles: a preview exactly as the public will see it.
+    visible = Article.objects.all() if request.user.is_staff else Article.objects.published()
+    article = with_related_links(visible.by_slug(slug)).first()
     if article is None:
         raise Http404("No such article.")
-    if article.is_home:
+    if article.is_home and article.is_public:
         # One address per text: the home page is where the home article lives.
         return redirect(article.get_absolute_url(), permanent=True)
-    return render(request, "articles/article_detail.html", article_context(article))
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {**article_context(article), "is_preview": not article.is_public},
+    )
+    if not article.is_public:
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 class ArticleListView(ListView):

@@ -1,11 +1,13 @@
+from adminsortable2.admin import SortableAdminMixin
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
+
+from editorial.admin import EditorialAdmin
 
 from .models import CycleStep
 
 
 @admin.register(CycleStep)
-class CycleStepAdmin(TranslationAdmin):
+class CycleStepAdmin(SortableAdminMixin, EditorialAdmin):
     list_display = ["number", "title", "summary"]
     list_display_links = ["title"]
-    search_fields = ["title", "body"]
+    search_fields = ["title_da", "title_en", "body_da", "body_en"]

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
@@ -59,11 +61,17 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
+    "django.contrib.redirects",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "adminsortable2",
+    "simple_history",
+    "django_prose_editor",
     "priorities",
     "cycle",
     "articles",
+    "editorial",
 ]
 
 MIDDLEWARE = [
@@ -76,9 +84,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # On a 404, an old address whose slug has changed answers with a permanent redirect.
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "empact_site.urls"
+# django.contrib.redirects needs a site; canonical and absolute URLs come from SITE_URL instead.
+SITE_ID = 1
 WSGI_APPLICATION = "empact_site.wsgi.application"
 
 TEMPLATES = [
@@ -155,6 +168,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
+# Django serves uploads itself (with safe headers) unless the web server or object storage does.
+SERVE_MEDIA = os.environ.get("DJANGO_SERVE_MEDIA", "1") == "1"
+# Uploads: images only, at most this large (checked in the article form).
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 6000
+FILE_UPLOAD_PERMISSIONS = 0o644
+
+# modeltranslation's tabs need jQuery UI; it is served from our own static files, not a CDN.
+JQUERY_UI_URL = "vendor/jquery-ui-1.14.2/jquery-ui.min.js"
+
+# The rich-text editor's own extension for <span lang="..">, so phrases in the other language keep
+# their language when an editor changes the text around them (see static/admin/prose-language.js).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("admin/prose-language.js")],
+        "extensions": {"Language": html_tags(["span"], {"span": ["lang"]})},
+    }
+]
 
 LOGGING = {
     "version": 1,

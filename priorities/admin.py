@@ -1,12 +1,15 @@
+from adminsortable2.admin import SortableAdminBase, SortableAdminMixin, SortableInlineAdminMixin
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationTabularInline
+
+from editorial.admin import EditorialAdmin
 
 from .models import Objective, PolicyCycle, Priority
 
 
-class PriorityInline(TranslationTabularInline):
+class PriorityInline(SortableInlineAdminMixin, TranslationTabularInline):
     model = Priority
     fields = ["order", "name", "slug"]
     prepopulated_fields = {"slug_da": ["name_da"], "slug_en": ["name_en"]}
@@ -15,11 +18,18 @@ class PriorityInline(TranslationTabularInline):
 
 
 @admin.register(PolicyCycle)
-class PolicyCycleAdmin(TranslationAdmin):
-    list_display = ["__str__", "is_current", "status_label"]
+class PolicyCycleAdmin(SortableAdminBase, EditorialAdmin):
+    list_display = ["__str__", "is_current", "status_label", "priority_count"]
     list_filter = ["is_current"]
-    search_fields = ["slug", "description"]
+    search_fields = ["slug", "description_da", "description_en"]
     inlines = [PriorityInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(priority_count=Count("priorities"))
+
+    @admin.display(description=_("priorities"), ordering="priority_count")
+    def priority_count(self, cycle):
+        return cycle.priority_count
 
     @admin.display(description=_("status"))
     def status_label(self, cycle):
@@ -27,18 +37,27 @@ class PolicyCycleAdmin(TranslationAdmin):
             cycle.status
         ]
 
+    def save_model(self, request, obj, form, change):
+        # Marking a cycle current takes the mark from the previous one in the same transaction,
+        # instead of failing on the "only one current cycle" constraint.
+        if obj.is_current:
+            PolicyCycle.objects.filter(is_current=True).exclude(pk=obj.pk).update(is_current=False)
+        super().save_model(request, obj, form, change)
 
-class ObjectiveInline(TranslationTabularInline):
+
+class ObjectiveInline(SortableInlineAdminMixin, TranslationTabularInline):
     model = Objective
     fields = ["order", "heading", "text"]
     extra = 0
 
 
 @admin.register(Priority)
-class PriorityAdmin(TranslationAdmin):
-    list_display = ["name", "cycle", "order", "objective_count"]
+class PriorityAdmin(SortableAdminMixin, EditorialAdmin):
+    list_display = ["order", "name", "cycle", "objective_count"]
+    list_display_links = ["name"]
     list_filter = ["cycle"]
-    search_fields = ["name", "summary", "objectives__text"]
+    list_select_related = ["cycle"]
+    search_fields = ["name_da", "name_en", "summary_da", "summary_en"]
     prepopulated_fields = {"slug_da": ["name_da"], "slug_en": ["name_en"]}
     inlines = [ObjectiveInline]
 
@@ -48,3 +67,13 @@ class PriorityAdmin(TranslationAdmin):
     @admin.display(description=_("objectives"), ordering="objective_count")
     def objective_count(self, priority):
         return priority.objective_count
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(EditorialAdmin):
+    """Objectives are edited inside their priority; this list exists for search and history."""
+
+    list_display = ["__str__", "priority"]
+    list_filter = ["priority__cycle", "priority"]
+    list_select_related = ["priority"]
+    search_fields = ["heading_da", "heading_en", "text_da", "text_en"]

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from editorial.redirects import KeepsOldUrls
 from empact_site.fields import TranslatedSlugField
-from empact_site.i18n import filter_by_translated_slug
+from empact_site.i18n import filter_by_translated_slug, language_urls_for
 
 
 class PolicyCycleQuerySet(models.QuerySet):
@@ -15,7 +16,7 @@ class PolicyCycleQuerySet(models.QuerySet):
         return self.filter(is_current=True).first()
 
 
-class PolicyCycle(models.Model):
+class PolicyCycle(KeepsOldUrls, models.Model):
     """One EU policy cycle (EMPACT 2022-2025 and its predecessors), which groups priorities."""
 
     slug = models.SlugField(
@@ -53,6 +54,13 @@ class PolicyCycle(models.Model):
     def get_absolute_url(self):
         return reverse("priorities:cycle", kwargs={"cycle": self.slug})
 
+    def public_urls(self):
+        # The cycle's slug is part of every priority's address too.
+        urls = {("cycle", self.pk): language_urls_for(self)}
+        for priority in self.priorities.all():
+            urls[("priority", priority.pk)] = language_urls_for(priority)
+        return urls
+
     @property
     def years(self):
         return f"{self.start_year}-{self.end_year}"
@@ -85,7 +93,7 @@ class PriorityQuerySet(models.QuerySet):
         return filter_by_translated_slug(self, slug)
 
 
-class Priority(models.Model):
+class Priority(KeepsOldUrls, models.Model):
     """One EU crime priority of a policy cycle, e.g. "Cyberangreb" in 2022-2025."""
 
     cycle = models.ForeignKey(
@@ -104,7 +112,8 @@ class Priority(models.Model):
     objects = PriorityQuerySet.as_manager()
 
     class Meta:
-        ordering = ["cycle__start_year", "order", "pk"]
+        # The order field first: drag-and-drop sorting in the admin works on it.
+        ordering = ["order", "pk"]
         # Per language, on the translation columns. (A constraint on "slug" itself would also bind
         # the untranslated column, which holds whichever language happened to be active on save.)
         constraints = [
@@ -121,6 +130,9 @@ class Priority(models.Model):
 
     def get_absolute_url(self):
         return reverse("priorities:priority", kwargs={"cycle": self.cycle.slug, "slug": self.slug})
+
+    def public_urls(self):
+        return {("priority", self.pk): language_urls_for(self)}
 
 
 class Objective(models.Model):

@@ -2,8 +2,11 @@
 
 import datetime
 import itertools
+from io import BytesIO
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article
 from cycle.models import CycleStep
@@ -43,3 +46,9 @@ def make_article(title_da="En artikel", **fields):
     if fields["status"] == Article.Status.PUBLISHED:
         fields.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
     return Article.objects.create(title_da=title_da, **fields)
+
+
+def make_image_file(name="foto.png", size=(2000, 1000), image_format="PNG"):
+    buffer = BytesIO()
+    Image.new("RGB", size, (11, 34, 64)).save(buffer, image_format)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{image_format.lower()}")
