@@ -1,24 +1,22 @@
-from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
+from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from editorial.admin import EditorialAdmin
+from editorial.admin import EditorialAdmin, SortableTranslationInline
 
 from .images import make_renditions
 from .models import Article, RelatedLink, SiteDetails
 
 
-class RelatedLinkInline(SortableInlineAdminMixin, TranslationTabularInline):
+class RelatedLinkInline(SortableTranslationInline):
     model = RelatedLink
     fk_name = "article"
     fields = ["order", "title", "target_article", "url"]
     autocomplete_fields = ["target_article"]
-    extra = 0
 
 
 class ArticleForm(forms.ModelForm):

@@ -1,11 +1,12 @@
 """The base every content admin shares: Danish and English side by side in tabs, a marker of
 what is still untranslated, revision history with revert, and search/filters."""
 
+from adminsortable2.admin import SortableInlineAdminMixin, SortableTabularInline
 from django.contrib import admin, messages
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
-from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin
+from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from empact_site.fields import HTMLField
@@ -88,3 +89,12 @@ class EditorialAdmin(SimpleHistoryAdmin, TabbedDjangoJqueryTranslationAdmin):
                     "{} “{}”: {}", _("English is still missing for"), obj, ", ".join(missing)
                 ),
             )
+
+
+class SortableTranslationInline(SortableInlineAdminMixin, TranslationTabularInline):
+    """Rows in Danish and English, reordered by drag and drop (the handle comes with the
+    sortable template; our copy for Django 6.1 is in templates/adminsortable2/)."""
+
+    template = SortableTabularInline.template
+    formfield_overrides = RICH_TEXT
+    extra = 0

@@ -1,20 +1,18 @@
-from adminsortable2.admin import SortableAdminBase, SortableAdminMixin, SortableInlineAdminMixin
+from adminsortable2.admin import SortableAdminBase, SortableAdminMixin
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationTabularInline
 
-from editorial.admin import EditorialAdmin
+from editorial.admin import EditorialAdmin, SortableTranslationInline
 
 from .models import Objective, PolicyCycle, Priority
 
 
-class PriorityInline(SortableInlineAdminMixin, TranslationTabularInline):
+class PriorityInline(SortableTranslationInline):
     model = Priority
     fields = ["order", "name", "slug"]
     prepopulated_fields = {"slug_da": ["name_da"], "slug_en": ["name_en"]}
     show_change_link = True
-    extra = 0
 
 
 @admin.register(PolicyCycle)
@@ -45,10 +43,9 @@ class PolicyCycleAdmin(SortableAdminBase, EditorialAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ObjectiveInline(SortableInlineAdminMixin, TranslationTabularInline):
+class ObjectiveInline(SortableTranslationInline):
     model = Objective
     fields = ["order", "heading", "text"]
-    extra = 0
 
 
 @admin.register(Priority)
