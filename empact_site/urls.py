@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sites.models import Site
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from articles import views as article_views
 from empact_site.media import serve_media
@@ -10,10 +13,22 @@ from empact_site.media import serve_media
 admin.site.site_header = _("ICARE SECURITY A/S: EMPACT site")
 admin.site.site_title = _("EMPACT site administration")
 admin.site.index_title = _("Content and settings")
+# The sites framework is only there for django.contrib.redirects; addresses come from SITE_URL.
+admin.site.unregister(Site)
+
+
+class FaviconView(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")
+
 
 # "/" has no pattern: LocaleMiddleware redirects it to /da/ or /en/ by Accept-Language.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask for it on pages (like the admin's) that do not name their icon.
+    path("favicon.ico", FaviconView.as_view()),
 ]
 
 if settings.SERVE_MEDIA:
