@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from contact.models import PrivacyNotice
 from cycle.models import CycleStep
 from priorities.models import Objective, PolicyCycle, Priority
 
@@ -59,7 +60,14 @@ class ContentLoader:
                 self.load_priority(item, cycles)
             for item in data.get("articles", []):
                 self.load_article(item, cycles)
+            if privacy := data.get("privacy"):
+                self.load_privacy(privacy)
         return self.stats
+
+    def load_privacy(self, item):
+        # The single row may exist already if an editor wrote it before the first load.
+        existing = PrivacyNotice.objects.filter(pk=1).first()
+        self.upsert(item["key"], PrivacyNotice, translated(without(item, "key")), existing=existing)
 
     def load_site(self, values):
         # The row may exist already (any page view creates it empty): fill it, don't replace it.

@@ -12,9 +12,12 @@ CONTENT_MODELS = {
     "priorities": ["policycycle", "priority", "objective"],
     "cycle": ["cyclestep"],
     "articles": ["article", "relatedlink"],
+    "contact": ["privacynotice"],
 }
 # What editors may look at but not change.
 VIEW_ONLY_MODELS = {"articles": ["sitedetails"], "redirects": ["redirect"]}
+# The contact inbox: editors read messages and mark them handled or spam, but delete nothing.
+INBOX_PERMISSIONS = ["view_message", "change_message"]
 
 
 def editor_permissions():
@@ -33,6 +36,7 @@ def editor_permissions():
             content_type__model__in=models,
             codename__startswith="view_",
         )
+    content |= Q(content_type__app_label="contact", codename__in=INBOX_PERMISSIONS)
     return Permission.objects.filter(content)
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "priorities",
     "cycle",
     "articles",
+    "contact",
     "editorial",
 ]
 
@@ -140,13 +141,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Shared by every process on this machine without any set-up: page fragments and site details.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": VAR_DIR / "cache",
+# Shared by every process: Redis when REDIS_URL is set (several servers), otherwise a file cache
+# under var/ that every process on this machine shares without any set-up.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "empact",
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
@@ -189,6 +201,50 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
         "extensions": {"Language": html_tags(["span"], {"span": ["lang"]})},
     }
 ]
+
+# Mail (Django 6.1's MAILERS). Without EMAIL_HOST nothing is sent: contact messages stay pending
+# in the inbox and /healthz says mail is not configured; with DJANGO_DEBUG=1 mail goes to the
+# console instead.
+# (Lower-case names: Django 6.1 refuses the old EMAIL_* settings beside MAILERS.)
+email_host = os.environ.get("EMAIL_HOST", "")
+if email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": email_host,
+                "port": int(os.environ.get("EMAIL_PORT", "25")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_flag("EMAIL_USE_TLS"),
+                # A hanging server must not hang the visitor: the thanks page comes within this.
+                "timeout": float(os.environ.get("EMAIL_TIMEOUT", "10")),
+            },
+        }
+    }
+elif DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {}
+    # Deliberate: no mailer until EMAIL_HOST is set (see above); /healthz reports it.
+    SILENCED_SYSTEM_CHECKS = ["mail.W001"]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EMPACT-siden <noreply@icare.dk>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+CONTACT_RECIPIENT = os.environ.get("CONTACT_RECIPIENT", "info@icare.dk")
+# A message not delivered after this long is flagged in the admin and in /healthz.
+CONTACT_OVERDUE_MINUTES = 30
+# Attempts before a message is marked failed (staff can resend it); waits double each time.
+CONTACT_MAX_ATTEMPTS = 12
+CONTACT_RETRY_BASE_SECONDS = 60
+# A message left "sending" this long (a worker crashed mid-send) goes back to pending.
+CONTACT_STUCK_AFTER_SECONDS = 300
+# purge_contact_messages deletes messages older than this; the privacy notice states it.
+CONTACT_RETENTION_DAYS = int(os.environ.get("CONTACT_RETENTION_DAYS", "365"))
+# Contact form POSTs per client address and window; 0 switches the limit off (benchmarks).
+# Counted in Redis when REDIS_URL is set, otherwise in the database: never per process.
+CONTACT_RATE_LIMIT = int(os.environ.get("CONTACT_RATE_LIMIT", "5"))
+CONTACT_RATE_WINDOW_SECONDS = int(os.environ.get("CONTACT_RATE_WINDOW_SECONDS", "600"))
+CSRF_FAILURE_VIEW = "contact.views.csrf_failure"
 
 LOGGING = {
     "version": 1,

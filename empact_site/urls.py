@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from articles import views as article_views
+from contact import views as contact_views
+from empact_site.health import healthz
 from empact_site.media import serve_media
 
 admin.site.site_header = _("ICARE SECURITY A/S: EMPACT site")
@@ -29,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for it on pages (like the admin's) that do not name their icon.
     path("favicon.ico", FaviconView.as_view()),
+    path("healthz", healthz, name="healthz"),
 ]
 
 if settings.SERVE_MEDIA:
@@ -39,4 +42,6 @@ urlpatterns += i18n_patterns(
     path(_("articles/"), include("articles.urls")),
     path(_("priorities/"), include("priorities.urls")),
     path(_("cycle/"), include("cycle.urls")),
+    path(_("contact/"), include("contact.urls")),
+    path(_("privacy/"), contact_views.privacy, name="privacy"),
 )

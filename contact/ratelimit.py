@@ -1,0 +1,70 @@
+"""A rate limit shared by every server process: Redis when REDIS_URL is set, otherwise the
+database. Never per-process memory, which each gunicorn worker would count on its own."""
+
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def client_address(request):
+    """The visitor's address. Behind our proxy (DJANGO_BEHIND_PROXY=1) it is the last entry of
+    X-Forwarded-For, the one our proxy added; anything before it is the client's to invent."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hit(key, *, window=None):
+    """Record one hit for key; return the number of hits in the window, this one included."""
+    window = window or settings.CONTACT_RATE_WINDOW_SECONDS
+    if settings.REDIS_URL:
+        return _redis_hit(key, window)
+    return _database_hit(key, window)
+
+
+def is_limited(request):
+    limit = settings.CONTACT_RATE_LIMIT
+    if not limit:
+        return False
+    return hit(f"contact:{client_address(request)}") > limit
+
+
+_redis = None
+
+
+def _redis_client():
+    global _redis
+    if _redis is None:
+        import redis
+
+        _redis = redis.Redis.from_url(settings.REDIS_URL)
+    return _redis
+
+
+def _redis_hit(key, window):
+    # A sorted set of hit times per key: sliding window, updated atomically in one MULTI.
+    now = time.time()
+    name = f"empact:ratelimit:{key}"
+    pipe = _redis_client().pipeline(transaction=True)
+    pipe.zremrangebyscore(name, 0, now - window)
+    pipe.zadd(name, {uuid.uuid4().hex: now})
+    pipe.zcard(name)
+    pipe.expire(name, window)
+    return pipe.execute()[2]
+
+
+def _database_hit(key, window):
+    from .models import RateLimitHit
+
+    now = timezone.now()
+    RateLimitHit.objects.create(key=key, at=now)
+    count = RateLimitHit.objects.filter(key=key, at__gt=now - timedelta(seconds=window)).count()
+    if count == 1:
+        # Now and then, forget hits older than any window.
+        RateLimitHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    return count

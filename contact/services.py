@@ -1,0 +1,145 @@
+"""Storing and delivering contact messages. A message is stored before any mail is attempted;
+delivery is claimed atomically, so the request and any number of workers never send it twice."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from .models import Message
+
+logger = logging.getLogger(__name__)
+
+
+def mail_is_configured():
+    return "default" in mailers
+
+
+def message_create(*, data, language, is_spam=False, token=None):
+    """Store a message from the contact form and, once it is committed, try to mail it.
+
+    A form submitted twice (the same token) stores one message and returns it."""
+    if token and (existing := Message.objects.filter(submission_token=token).first()):
+        return existing
+    fields = {key: data.get(key, "") for key in ("name", "email", "phone", "organisation")}
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                **fields,
+                message=data.get("message", ""),
+                language=language,
+                submission_token=token,
+                status=Message.Status.SPAM if is_spam else Message.Status.NEW,
+                delivery=Message.Delivery.NOT_SENT if is_spam else Message.Delivery.PENDING,
+            )
+            if not is_spam:
+                transaction.on_commit(lambda: deliver(message.pk))
+    except IntegrityError:
+        # The same form, submitted at the same moment by a double click: the other one won.
+        return Message.objects.get(submission_token=token)
+    return message
+
+
+def deliver(pk):
+    """Claim the message if it is due, mail it, and record the outcome. True if it was sent."""
+    if not mail_is_configured():
+        return False
+    now = timezone.now()
+    claimed = Message.objects.filter(
+        pk=pk, delivery=Message.Delivery.PENDING, next_attempt_at__lte=now
+    ).update(delivery=Message.Delivery.SENDING, sending_started_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    message = Message.objects.get(pk=pk)
+    try:
+        build_email(message).send(using="default")
+    except Exception as error:  # noqa: BLE001 - any failure leaves the message pending, never lost
+        record_failure(message, error)
+        return False
+    Message.objects.filter(pk=pk).update(
+        delivery=Message.Delivery.SENT, sent_at=timezone.now(), last_error=""
+    )
+    logger.info("Contact message %s delivered (attempt %s).", pk, message.attempts)
+    return True
+
+
+def record_failure(message, error):
+    give_up = message.attempts >= settings.CONTACT_MAX_ATTEMPTS
+    wait = settings.CONTACT_RETRY_BASE_SECONDS * 2 ** min(message.attempts - 1, 10)
+    Message.objects.filter(pk=message.pk).update(
+        delivery=Message.Delivery.FAILED if give_up else Message.Delivery.PENDING,
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+        last_error=f"{type(error).__name__}: {error}"[:1000],
+    )
+    # No personal data in logs: the id, never the name or address.
+    logger.warning(
+        "Contact message %s not delivered (attempt %s): %s", message.pk, message.attempts, error
+    )
+
+
+def release_stuck():
+    """Messages left "sending" by a worker that died go back to pending."""
+    limit = timezone.now() - timedelta(seconds=settings.CONTACT_STUCK_AFTER_SECONDS)
+    return Message.objects.filter(
+        delivery=Message.Delivery.SENDING, sending_started_at__lt=limit
+    ).update(delivery=Message.Delivery.PENDING)
+
+
+def deliver_due(batch=100):
+    """Deliver what is due; returns how many were sent. Safe to run in any number of workers."""
+    release_stuck()
+    sent = 0
+    for pk in (
+        Message.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:batch]
+    ):
+        sent += deliver(pk)
+    return sent
+
+
+def resend(queryset):
+    """Staff asked for another try: due now, with the attempts counted afresh."""
+    return queryset.exclude(delivery__in=[Message.Delivery.SENT, Message.Delivery.SENDING]).update(
+        delivery=Message.Delivery.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
+
+
+def one_line(value):
+    """Header values never carry line breaks or other control characters."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+
+
+def build_email(message):
+    """The mail to ICARE, in Danish and plain text; the visitor's address as Reply-To."""
+    received = timezone.localtime(message.created_at).strftime("%d.%m.%Y %H:%M")
+    with translation.override("da"):
+        language = str(dict(settings.LANGUAGES)[message.language])
+        body = "\n".join(
+            [
+                "Ny henvendelse fra kontaktformularen på EMPACT-siden.",
+                "",
+                f"Navn: {message.name}",
+                f"E-mail: {message.email}",
+                f"Telefon: {message.phone or '-'}",
+                f"Organisation: {message.organisation or '-'}",
+                f"Sidens sprog: {language}",
+                f"Modtaget: {received} (dansk tid)",
+                "",
+                "Besked:",
+                message.message,
+                "",
+                "--",
+                "Svar direkte på denne mail for at svare afsenderen.",
+            ]
+        )
+    return EmailMessage(
+        subject=f"Henvendelse fra {one_line(message.name)} via EMPACT-siden",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[settings.CONTACT_RECIPIENT],
+        reply_to=[one_line(message.email)],
+        headers={"Message-ID": message.message_id},
+    )

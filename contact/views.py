@@ -1,0 +1,59 @@
+import uuid
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .forms import ContactForm
+from .models import PrivacyNotice
+from .ratelimit import is_limited
+from .services import message_create
+
+SPAM_FIELDS = {"name": 200, "email": 254, "phone": 40, "organisation": 200, "message": 5000}
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request):
+    if request.method == "POST":
+        if is_limited(request):
+            return render(request, "contact/rate_limited.html", status=429)
+        form = ContactForm(request.POST)
+        if request.POST.get("website"):
+            # A bot: it sees success, nothing is mailed, the attempt is kept as spam.
+            data = {key: request.POST.get(key, "")[:size] for key, size in SPAM_FIELDS.items()}
+            message_create(data=data, language=get_language(), is_spam=True)
+            return redirect("contact:thanks", permanent=False)
+        if form.is_valid():
+            message_create(
+                data=form.cleaned_data,
+                language=get_language(),
+                token=form.cleaned_data["token"],
+            )
+            response = redirect("contact:thanks")
+            response.status_code = 303  # See Other: the thanks page is fetched with GET
+            return response
+    else:
+        form = ContactForm(initial={"token": uuid.uuid4()})
+    return render(request, "contact/contact.html", {"form": form})
+
+
+@require_GET
+def thanks(request):
+    return render(request, "contact/thanks.html")
+
+
+@require_GET
+def privacy(request):
+    notice = PrivacyNotice.objects.filter(pk=1).first()
+    return render(
+        request,
+        "contact/privacy.html",
+        {"notice": notice, "retention_days": settings.CONTACT_RETENTION_DAYS},
+    )
+
+
+def csrf_failure(request, reason=""):
+    """A missing or stale form token: a friendly page in the visitor's language, not Django's
+    debug text. The reason is for the log, never for the page."""
+    return render(request, "contact/csrf_failure.html", status=403)

@@ -1,0 +1,51 @@
+"""/healthz for load balancers and monitoring: cheap enough to poll every second."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.db.models import Count, Min
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from contact.models import Message
+from contact.services import mail_is_configured
+
+
+@never_cache
+def healthz(request):
+    try:
+        undelivered = Message.objects.filter(
+            delivery__in=[Message.Delivery.PENDING, Message.Delivery.SENDING]
+        ).aggregate(count=Count("pk"), oldest=Min("created_at"))
+        overdue = Message.objects.overdue().count()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    finally:
+        # A failed connection must not be reused by the next request.
+        connection.close_if_unusable_or_obsolete()
+    payload = {
+        "status": "ok",
+        "database": "ok",
+        "mail": {
+            "configured": mail_is_configured(),
+            "pending": undelivered["count"],
+            "oldest_pending_at": undelivered["oldest"],
+            "oldest_pending_minutes": (
+                round((timezone.now() - undelivered["oldest"]).total_seconds() / 60, 1)
+                if undelivered["oldest"]
+                else None
+            ),
+            "overdue": overdue,
+        },
+    }
+    if settings.REDIS_URL:
+        try:
+            cache.set("healthz", "ok", timeout=10)
+            payload["cache"] = "ok" if cache.get("healthz") == "ok" else "unavailable"
+        except Exception:  # noqa: BLE001 - any cache failure is "unavailable"
+            payload["cache"] = "unavailable"
+        if payload["cache"] != "ok":
+            payload["status"] = "unavailable"
+            return JsonResponse(payload, status=503)
+    return JsonResponse(payload)
