@@ -39,13 +39,16 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Prepare the database, content and static files, then serve with gunicorn.
+# Prepare the database, content and static files, then serve with gunicorn, with the mail
+# worker beside it (it stops with the server).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_empact_content
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving on http://$(HOST):$(PORT)/"
-	exec $(VENV)/bin/gunicorn empact_site.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
+	@echo "Serving on http://$(HOST):$(PORT)/ (mail worker running beside it)"
+	@$(PY) manage.py send_pending_mail --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn empact_site.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
 	  --access-logfile - --timeout 30
 
 # Autoreloading development server with DEBUG on.

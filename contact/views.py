@@ -21,9 +21,13 @@ def contact(request):
         form = ContactForm(request.POST)
         if request.POST.get("website"):
             # A bot: it sees success, nothing is mailed, the attempt is kept as spam.
-            data = {key: request.POST.get(key, "")[:size] for key, size in SPAM_FIELDS.items()}
+            # Kept as sent (trimmed, without NUL characters, which no database stores).
+            data = {
+                key: request.POST.get(key, "").replace("\x00", "")[:size]
+                for key, size in SPAM_FIELDS.items()
+            }
             message_create(data=data, language=get_language(), is_spam=True)
-            return redirect("contact:thanks", permanent=False)
+            return redirect("contact:thanks")
         if form.is_valid():
             message_create(
                 data=form.cleaned_data,
