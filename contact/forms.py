@@ -63,6 +63,11 @@ class ContactForm(forms.Form):
     # One per rendered form, so that a double click or a resubmitted form sends one message.
     token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        # The "*" of required fields comes after the label; no colon before it.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean_name(self):
         return re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
 
