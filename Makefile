@@ -17,7 +17,7 @@ FIND_PYTHON = for c in python3.14 python3.13 python3.12 \
 	    command -v "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: run dev test lint format messages clean install install-test
+.PHONY: run dev test lint format messages clean install install-test backup restore
 
 $(VENV)/bin/python:
 	@py=$$($(FIND_PYTHON)) || { \
@@ -49,7 +49,7 @@ run: install
 	@$(PY) manage.py send_pending_mail --loop & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn empact_site.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-	  --access-logfile - --timeout 30
+	  --timeout 30
 
 # Autoreloading development server with DEBUG on.
 dev: install
@@ -74,6 +74,15 @@ format: install-test
 messages: install
 	$(PY) manage.py makemessages --locale da --ignore '.venv/*' --ignore 'var/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The database and uploaded media into var/backups/empact-<time>.tar.gz (BACKUP=path overrides).
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+# Replace the database and media with a backup: make restore BACKUP=var/backups/empact-….tar.gz
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/backup.tar.gz" >&2; exit 1; }
+	$(PY) manage.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -3,10 +3,12 @@ from the environment (see README.md and .env.example); the rest is a plain const
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
 from js_asset import static_lazy
@@ -44,6 +46,9 @@ def load_secret_key():
     return path.read_text().strip()
 
 
+# Checks silenced on purpose, each with its reason where it is added.
+SILENCED_SYSTEM_CHECKS = []
+
 DEBUG = env_flag("DJANGO_DEBUG")
 SECURE = env_flag("DJANGO_SECURE")
 BEHIND_PROXY = env_flag("DJANGO_BEHIND_PROXY")
@@ -73,10 +78,15 @@ INSTALLED_APPS = [
     "articles",
     "contact",
     "editorial",
+    "operations",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "empact_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "empact_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,7 +98,28 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # On a 404, an old address whose slug has changed answers with a permanent redirect.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # A database outage is a styled 503 page in the visitor's language, not a stack trace.
+    "empact_site.middleware.DatabaseOutageMiddleware",
+    # Last, as django-axes requires: refuses logins locked out after too many failures.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login: after AXES_FAILURE_LIMIT failures for one username, that login is refused for
+# the cool-off period even with the right password. Reset: manage.py axes_reset_username NAME.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 suggests locking by address as well; the lock here is per username on purpose (an
+# attacker rotating addresses still hits the same username's counter).
+SILENCED_SYSTEM_CHECKS.append("axes.W006")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "empact_site.errors.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "contact.ratelimit.client_address"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "empact_site.urls"
 # django.contrib.redirects needs a site; canonical and absolute URLs come from SITE_URL instead.
@@ -105,6 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "empact_site.context_processors.site",
             ],
         },
@@ -136,7 +168,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -227,7 +262,7 @@ elif DEBUG:
 else:
     MAILERS = {}
     # Deliberate: no mailer until EMAIL_HOST is set (see above); /healthz reports it.
-    SILENCED_SYSTEM_CHECKS = ["mail.W001"]
+    SILENCED_SYSTEM_CHECKS.append("mail.W001")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EMPACT-siden <noreply@icare.dk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CONTACT_RECIPIENT = os.environ.get("CONTACT_RECIPIENT", "info@icare.dk")
@@ -246,12 +281,61 @@ CONTACT_RATE_LIMIT = int(os.environ.get("CONTACT_RATE_LIMIT", "5"))
 CONTACT_RATE_WINDOW_SECONDS = int(os.environ.get("CONTACT_RATE_WINDOW_SECONDS", "600"))
 CSRF_FAILURE_VIEW = "contact.views.csrf_failure"
 
+# One line per request (empact.request) and per error to stdout; JSON with LOG_FORMAT=json.
+# Contact messages' personal data never reach a log line (ids only).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "empact_site.logging.JSONFormatter"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        # 4xx lines are already in the request log; errors (5xx) keep their traceback here.
+        "django.request": {"level": "ERROR"},
+        "django.security.csrf": {"level": "WARNING"},
+    },
 }
+
+# Security headers on every response. Public pages contain no inline code at all, so their
+# policy needs no nonce (and a cached page stays valid).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The admin renders the rich-text editor's import map as an inline <script type="importmap">:
+# Django 6.1's admin and django-js-asset give it the request's nonce, so the admin's policy
+# adds the nonce (applied by empact_site.middleware.SecurityHeadersMiddleware, like
+# csp_override, to everything under /admin/).
+ADMIN_CSP = {**SECURE_CSP, "script-src": [CSP.SELF, CSP.NONCE], "img-src": [CSP.SELF, "data:"]}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), browsing-topics=()"
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 if SECURE:
     SESSION_COOKIE_SECURE = True
@@ -259,5 +343,7 @@ if SECURE:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # HSTS preload is the domain owner's decision (it binds every subdomain for good).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

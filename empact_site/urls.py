@@ -45,3 +45,8 @@ urlpatterns += i18n_patterns(
     path(_("contact/"), include("contact.urls")),
     path(_("privacy/"), contact_views.privacy, name="privacy"),
 )
+
+handler400 = "empact_site.errors.bad_request"
+handler403 = "empact_site.errors.permission_denied"
+handler404 = "empact_site.errors.page_not_found"
+handler500 = "empact_site.errors.server_error"

@@ -1,0 +1,71 @@
+import logging
+import time
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from empact_site.errors import render_error
+
+request_logger = logging.getLogger("empact.request")
+
+
+class RequestLogMiddleware:
+    """One line per request: method, path, status, duration. No query string, cookies or form
+    data, so no visitor's personal data reaches the log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        request_logger.info(
+            "%s %s %s %sms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+            },
+        )
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django has no setting for (Permissions-Policy), and the admin's own CSP: the
+    equivalent of csp_override(settings.ADMIN_CSP) on every view under /admin/."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path.startswith("/admin/"):
+            response._csp_config = settings.ADMIN_CSP
+        return response
+
+
+class DatabaseOutageMiddleware:
+    """A view that cannot reach the database answers with the styled 503 page in the visitor's
+    language. Django closes the broken connection at the end of the request, and the next
+    request connects afresh (CONN_HEALTH_CHECKS), so the site recovers by itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DatabaseError):
+            logging.getLogger("empact.errors").error(
+                "Database unavailable: %s", exception, extra={"path": request.path}
+            )
+            return render_error(request, 503)
+        return None

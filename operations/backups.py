@@ -1,0 +1,100 @@
+"""Backups of the database and the uploaded media, in one .tar.gz, with the database's own tools:
+pg_dump/pg_restore for PostgreSQL, SQLite's online backup API for SQLite."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+PG_DUMP = "database.pgdump"
+SQLITE_DUMP = "database.sqlite3"
+
+
+def pg_environment(db):
+    env = {**os.environ}
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    return env
+
+
+def pg_arguments(db):
+    arguments = ["--dbname", db["NAME"]]
+    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            arguments += [option, str(db[key])]
+    return arguments
+
+
+def backup(output):
+    """Write the database and MEDIA_ROOT to the archive `output`; return its path."""
+    db = connection.settings_dict
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        if connection.vendor == "postgresql":
+            dump = Path(tmp) / PG_DUMP
+            subprocess.run(
+                ["pg_dump", "--format=custom", "--no-owner", "--file", dump, *pg_arguments(db)],
+                env=pg_environment(db),
+                check=True,
+            )
+        elif connection.vendor == "sqlite":
+            dump = Path(tmp) / SQLITE_DUMP
+            source, target = sqlite3.connect(db["NAME"]), sqlite3.connect(dump)
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+        else:
+            raise RuntimeError(f"No backup method for {connection.vendor}.")
+        with tarfile.open(output, "w:gz") as archive:
+            archive.add(dump, arcname=dump.name)
+            if Path(settings.MEDIA_ROOT).exists():
+                archive.add(settings.MEDIA_ROOT, arcname="media")
+    return output
+
+
+def restore(archive_path):
+    """Replace the database and MEDIA_ROOT with the contents of a backup archive."""
+    db = connection.settings_dict
+    with tempfile.TemporaryDirectory() as tmp:
+        with tarfile.open(archive_path, "r:gz") as archive:
+            archive.extractall(tmp, filter="data")
+        connection.close()
+        if connection.vendor == "postgresql":
+            subprocess.run(
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    *pg_arguments(db),
+                    Path(tmp) / PG_DUMP,
+                ],  # fmt: skip
+                env=pg_environment(db),
+                check=True,
+            )
+        elif connection.vendor == "sqlite":
+            source, target = sqlite3.connect(Path(tmp) / SQLITE_DUMP), sqlite3.connect(db["NAME"])
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+        else:
+            raise RuntimeError(f"No restore method for {connection.vendor}.")
+        media = Path(settings.MEDIA_ROOT)
+        if media.exists():
+            shutil.rmtree(media)
+        if (Path(tmp) / "media").exists():
+            shutil.copytree(Path(tmp) / "media", media)
+    # Cached copies (the site details) describe the old data.
+    cache.clear()
