@@ -324,7 +324,16 @@ SECURE_CSP = {
 # Django 6.1's admin and django-js-asset give it the request's nonce, so the admin's policy
 # adds the nonce (applied by empact_site.middleware.SecurityHeadersMiddleware, like
 # csp_override, to everything under /admin/).
-ADMIN_CSP = {**SECURE_CSP, "script-src": [CSP.SELF, CSP.NONCE], "img-src": [CSP.SELF, "data:"]}
+# The editor (Tiptap inside django-prose-editor 0.28) also injects one fixed <style> element;
+# its hash admits exactly that stylesheet and nothing else. A new editor version may change
+# it: the browser test of the admin reports a CSP violation then.
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, PROSE_EDITOR_STYLE_HASH],
+    "img-src": [CSP.SELF, "data:"],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

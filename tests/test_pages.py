@@ -212,3 +212,12 @@ def test_public_pages_make_no_external_requests_and_have_no_inline_code(client, 
         assert not attribute.startswith(("http://", "https://", "//")) or attribute.startswith(
             "https://empact.example/"
         ), attribute
+
+
+def test_the_cycle_diagram_has_valid_coordinates_on_danish_pages(client, content):
+    html = client.get("/da/cyklus/").content.decode()
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+
+    coordinates = re.findall(r'\s(?:x|y|width|height|cx|cy)="([^"]*)"', svg)
+    assert coordinates
+    assert all(re.fullmatch(r"-?[0-9.]+", value) for value in coordinates), coordinates
