@@ -18,19 +18,24 @@ class Node:
     y: float
     lines: list
 
+    # Coordinates as text with a decimal point: the template must not localise them ("255,0").
+    @property
+    def centre_x(self):
+        return f"{self.x:.1f}"
+
     @property
     def box_x(self):
-        return round(self.x - NODE_WIDTH / 2, 1)
+        return f"{self.x - NODE_WIDTH / 2:.1f}"
 
     @property
     def box_y(self):
-        return round(self.y - NODE_HEIGHT / 2, 1)
+        return f"{self.y - NODE_HEIGHT / 2:.1f}"
 
     @property
     def first_line_y(self):
         # Vertically centre the number (one line) and the label lines below it.
         total = len(self.lines) + 1
-        return round(self.y - (total - 1) * 9 + 5, 1)
+        return f"{self.y - (total - 1) * 9 + 5:.1f}"
 
 
 def point(angle, inset=0):
