@@ -1,13 +1,15 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.generic import ListView
 
 from cycle.models import CycleStep
 from empact_site.i18n import language_urls_for
 from priorities.models import Priority
 
-from .models import Article, RelatedLink
+from . import structured_data
+from .models import Article, RelatedLink, SiteDetails
 
 
 def with_related_links(queryset):
@@ -18,11 +20,17 @@ def with_related_links(queryset):
 
 def article_context(article):
     """Everything an article page shows: the article, and the structured data it frames."""
+    site = SiteDetails.load()
+    language = get_language()
     return {
         "article": article,
         "priorities": Priority.objects.of_cycle(article.cycle) if article.cycle_id else [],
         "steps": CycleStep.objects.all() if article.shows_cycle_steps else [],
         "language_urls": language_urls_for(article),
+        "structured_data": [
+            structured_data.article(article, site=site, language=language),
+            structured_data.organization(site),
+        ],
     }
 
 

@@ -15,6 +15,7 @@ class CycleStep(models.Model):
         _("short label"), max_length=80, help_text=_("A few words, shown in the cycle diagram.")
     )
     body = HTMLField(_("text"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["number", "pk"]

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sites",
     "django.contrib.redirects",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "adminsortable2",
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "articles",
     "contact",
     "editorial",
+    "search",
     "operations",
     "axes",
 ]

@@ -1,22 +1,32 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.contrib.sites.models import Site
+from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from articles import views as article_views
+from articles.feeds import ArticleFeed
 from contact import views as contact_views
 from empact_site.health import healthz
 from empact_site.media import serve_media
+from empact_site.sitemaps import SITEMAPS
+from search import views as search_views
 
 admin.site.site_header = _("ICARE SECURITY A/S: EMPACT site")
 admin.site.site_title = _("EMPACT site administration")
 admin.site.index_title = _("Content and settings")
 # The sites framework is only there for django.contrib.redirects; addresses come from SITE_URL.
 admin.site.unregister(Site)
+
+
+def robots_txt(request):
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 class FaviconView(RedirectView):
@@ -32,6 +42,8 @@ urlpatterns = [
     # Browsers ask for it on pages (like the admin's) that do not name their icon.
     path("favicon.ico", FaviconView.as_view()),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 if settings.SERVE_MEDIA:
@@ -44,6 +56,8 @@ urlpatterns += i18n_patterns(
     path(_("cycle/"), include("cycle.urls")),
     path(_("contact/"), include("contact.urls")),
     path(_("privacy/"), contact_views.privacy, name="privacy"),
+    path(_("search/"), search_views.results, name="search"),
+    path(_("feed/"), ArticleFeed(), name="feed"),
 )
 
 handler400 = "empact_site.errors.bad_request"

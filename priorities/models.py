@@ -25,6 +25,7 @@ class PolicyCycle(KeepsOldUrls, models.Model):
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
     description = models.TextField(_("description"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     is_current = models.BooleanField(
         _("current cycle"),
         default=False,
@@ -108,6 +109,7 @@ class Priority(KeepsOldUrls, models.Model):
     )
     # A plain integer: a unique constraint would fight drag-and-drop reordering.
     order = models.PositiveSmallIntegerField(_("order"), default=0, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PriorityQuerySet.as_manager()
 
