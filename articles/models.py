@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from editorial.redirects import KeepsOldUrls
 from empact_site.fields import HTMLField, TranslatedSlugField
 from empact_site.i18n import filter_by_translated_slug, language_urls_for
+from empact_site.page_cache import ChangesContent
 from priorities.models import PolicyCycle
 
 
@@ -24,7 +25,7 @@ class ArticleQuerySet(models.QuerySet):
         return filter_by_translated_slug(self, slug)
 
 
-class Article(KeepsOldUrls, models.Model):
+class Article(ChangesContent, KeepsOldUrls, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -181,7 +182,7 @@ class Article(KeepsOldUrls, models.Model):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
 
-class RelatedLink(models.Model):
+class RelatedLink(ChangesContent, models.Model):
     """An entry in an article's "related" list: another article of ours, an address, or for now
     just a title that an editor will point somewhere later."""
 
@@ -216,7 +217,7 @@ class RelatedLink(models.Model):
         return self.url
 
 
-class SiteDetails(models.Model):
+class SiteDetails(ChangesContent, models.Model):
     """The company's details in the footer: one row, edited by staff."""
 
     CACHE_KEY = "site-details"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from empact_site.fields import HTMLField
+from empact_site.page_cache import ChangesContent
 
 
 def new_message_id():
@@ -106,7 +107,7 @@ class RateLimitHit(models.Model):
         return f"{self.key} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
-class PrivacyNotice(models.Model):
+class PrivacyNotice(ChangesContent, models.Model):
     """The privacy notice page: one row, written by staff in both languages."""
 
     title = models.CharField(_("title"), max_length=200)

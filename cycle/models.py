@@ -3,9 +3,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from empact_site.fields import HTMLField
+from empact_site.page_cache import ChangesContent
 
 
-class CycleStep(models.Model):
+class CycleStep(ChangesContent, models.Model):
     """One of the four steps of every EMPACT cycle (EU SOCTA, priorities, OAPs, evaluation)."""
 
     # The step's place in the cycle. Not unique: drag-and-drop reordering rewrites it row by row.

@@ -1,7 +1,11 @@
 """The base every content admin shares: Danish and English side by side in tabs, a marker of
 what is still untranslated, revision history with revert, and search/filters."""
 
-from adminsortable2.admin import SortableInlineAdminMixin, SortableTabularInline
+from adminsortable2.admin import (
+    SortableAdminMixin,
+    SortableInlineAdminMixin,
+    SortableTabularInline,
+)
 from django.contrib import admin, messages
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +14,7 @@ from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin, Translati
 from simple_history.admin import SimpleHistoryAdmin
 
 from empact_site.fields import HTMLField
+from empact_site.page_cache import content_changed
 
 from .translation_status import missing_english_fields, missing_english_q
 
@@ -98,3 +103,17 @@ class SortableTranslationInline(SortableInlineAdminMixin, TranslationTabularInli
     template = SortableTabularInline.template
     formfield_overrides = RICH_TEXT
     extra = 0
+
+
+class SortableContentAdminMixin(SortableAdminMixin):
+    """Drag-and-drop reordering of a changelist. The package writes the new order with bulk
+    updates, which bypass save(), so the pages are told about the change here."""
+
+    def update_order(self, request):
+        response = super().update_order(request)
+        content_changed()
+        return response
+
+    def _bulk_move(self, request, queryset, method):
+        super()._bulk_move(request, queryset, method)
+        content_changed()

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "empact_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages from the shared cache, before sessions, CSRF or the database are touched.
+    "empact_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -239,6 +241,11 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
         "extensions": {"Language": html_tags(["span"], {"span": ["lang"]})},
     }
 ]
+
+# Whole-page cache of public pages (empact_site/page_cache.py): invalidated on every content
+# change. DJANGO_PAGE_CACHE=0 switches it off (benchmarks of the uncached site, debugging).
+PAGE_CACHE = os.environ.get("DJANGO_PAGE_CACHE", "1") == "1"
+PAGE_CACHE_SECONDS = 24 * 60 * 60
 
 # Mail (Django 6.1's MAILERS). Without EMAIL_HOST nothing is sent: contact messages stay pending
 # in the inbox and /healthz says mail is not configured; with DJANGO_DEBUG=1 mail goes to the

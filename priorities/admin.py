@@ -1,9 +1,9 @@
-from adminsortable2.admin import SortableAdminBase, SortableAdminMixin
+from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from editorial.admin import EditorialAdmin, SortableTranslationInline
+from editorial.admin import EditorialAdmin, SortableContentAdminMixin, SortableTranslationInline
 
 from .models import Objective, PolicyCycle, Priority
 
@@ -49,7 +49,7 @@ class ObjectiveInline(SortableTranslationInline):
 
 
 @admin.register(Priority)
-class PriorityAdmin(SortableAdminMixin, EditorialAdmin):
+class PriorityAdmin(SortableContentAdminMixin, EditorialAdmin):
     list_display = ["order", "name", "cycle", "objective_count"]
     list_display_links = ["name"]
     list_filter = ["cycle"]

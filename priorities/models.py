@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from editorial.redirects import KeepsOldUrls
 from empact_site.fields import TranslatedSlugField
 from empact_site.i18n import filter_by_translated_slug, language_urls_for
+from empact_site.page_cache import ChangesContent
 
 
 class PolicyCycleQuerySet(models.QuerySet):
@@ -16,7 +17,7 @@ class PolicyCycleQuerySet(models.QuerySet):
         return self.filter(is_current=True).first()
 
 
-class PolicyCycle(KeepsOldUrls, models.Model):
+class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
     """One EU policy cycle (EMPACT 2022-2025 and its predecessors), which groups priorities."""
 
     slug = models.SlugField(
@@ -94,7 +95,7 @@ class PriorityQuerySet(models.QuerySet):
         return filter_by_translated_slug(self, slug)
 
 
-class Priority(KeepsOldUrls, models.Model):
+class Priority(ChangesContent, KeepsOldUrls, models.Model):
     """One EU crime priority of a policy cycle, e.g. "Cyberangreb" in 2022-2025."""
 
     cycle = models.ForeignKey(
@@ -137,7 +138,7 @@ class Priority(KeepsOldUrls, models.Model):
         return {("priority", self.pk): language_urls_for(self)}
 
 
-class Objective(models.Model):
+class Objective(ChangesContent, models.Model):
     """One objective of a priority; some carry a heading of their own ("Momssvig")."""
 
     priority = models.ForeignKey(

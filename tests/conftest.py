@@ -6,6 +6,7 @@ import time
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 
 from articles.seeding import load_content
 
@@ -21,12 +22,17 @@ def fast_plain_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Memory caches live for the whole process: every test starts with an empty one.
+    cache.clear()
     settings.SITE_URL = "https://empact.example"
     settings.MEDIA_ROOT = tmp_path / "media"
     # Django's test runner swaps every MAILERS entry for the in-memory backend; tests about
     # delivery replace it with a real SMTP server (smtp_server below).
     settings.MAILERS = LOCMEM_MAIL
     settings.CONTACT_RATE_LIMIT = 0
+    # Whole-page caching has its own tests (tests/test_page_cache.py); elsewhere every request
+    # renders, so tests see their changes without running on-commit hooks.
+    settings.PAGE_CACHE = False
 
 
 @pytest.fixture

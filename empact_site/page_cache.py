@@ -1,0 +1,126 @@
+"""Whole-page caching of public pages: each page is rendered once per content change and then
+served from the shared cache (Redis or the file cache) like a static file.
+
+Cache keys carry a *content version*. Every write to public content replaces the version after
+its transaction commits (model saves and deletes through `ChangesContent`, and bulk updates
+such as drag-and-drop reordering call `content_changed()` themselves), so no page older than the
+change is ever served again. The version also expires by itself at the next moment a page changes
+without anybody writing: a scheduled article's publication time, or New Year, when a policy cycle
+ends or begins (its status is computed from the date).
+"""
+
+import hashlib
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+
+STATE_KEY = "content-state"
+LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Robots-Tag")
+
+
+def next_change_by_date():
+    """When pages change by themselves: the next scheduled publication or New Year."""
+    from articles.models import Article
+
+    now = timezone.localtime()
+    new_year = timezone.make_aware(datetime(now.year + 1, 1, 1))
+    scheduled = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return min(filter(None, [scheduled, new_year]))
+
+
+def content_state():
+    """The current content version and until when it holds."""
+    state = cache.get(STATE_KEY)
+    if state is None or state["valid_until"] <= timezone.now():
+        state = {"version": uuid.uuid4().hex, "valid_until": next_change_by_date()}
+        cache.set(STATE_KEY, state, timeout=None)
+    return state
+
+
+def content_changed():
+    """Call after public content was written (after the commit, so that no request can cache
+    the old content under the new version)."""
+    transaction.on_commit(lambda: cache.delete(STATE_KEY))
+
+
+class ChangesContent:
+    """Model mixin: saving or deleting a row of public content makes every page re-render."""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        content_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        content_changed()
+        return result
+
+
+def is_cacheable_request(request):
+    return (
+        settings.PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and request.path.startswith(LANGUAGE_PREFIXES)
+    )
+
+
+def is_cacheable_response(response):
+    """Only what every visitor would get alike: no cookies, nothing per visitor or private."""
+    vary = response.get("Vary", "").lower()
+    cache_control = response.get("Cache-Control", "").lower()
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "cookie" not in vary
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        state = content_state()
+        key = f"page:{state['version']}:{request.get_full_path()}"
+        entry = cache.get(key)
+        if entry is None:
+            response = self.get_response(request)
+            if not is_cacheable_response(response):
+                return response
+            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+            entry = {
+                "content": response.content,
+                "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+                "etag": f'"{digest}"',
+            }
+            timeout = (state["valid_until"] - timezone.now()).total_seconds()
+            cache.set(key, entry, timeout=max(1, min(timeout, settings.PAGE_CACHE_SECONDS)))
+            status = "miss"
+        else:
+            status = "hit"
+        response = HttpResponse(entry["content"])
+        for header, value in entry["headers"].items():
+            response[header] = value
+        response["ETag"] = entry["etag"]
+        response["X-Page-Cache"] = status
+        # Browsers and a CDN revalidate (cheap: a 304 for an unchanged ETag); a CDN may keep a
+        # page for a minute.
+        patch_cache_control(response, public=True, max_age=0, s_maxage=60, must_revalidate=True)
+        return get_conditional_response(request, etag=entry["etag"], response=response)

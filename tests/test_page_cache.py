@@ -1,0 +1,124 @@
+import json
+import time
+from datetime import datetime
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Article
+from empact_site.page_cache import content_state
+from priorities.models import Priority
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+
+
+def test_a_page_is_rendered_once_then_served_without_the_database(
+    client, content, page_cache, django_assert_num_queries
+):
+    first = client.get("/da/prioriteter/")
+    with django_assert_num_queries(0):
+        second = client.get("/da/prioriteter/")
+
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert "public" in second["Cache-Control"] and "must-revalidate" in second["Cache-Control"]
+    assert second["Content-Security-Policy"]  # security headers still on cached pages
+
+
+def test_languages_are_cached_apart(client, content, page_cache):
+    client.get("/da/")
+    english = client.get("/en/")
+
+    assert english["X-Page-Cache"] == "miss"
+    assert '<html lang="en">' in english.content.decode()
+
+
+def test_saving_content_shows_at_once(
+    client, content, page_cache, django_capture_on_commit_callbacks
+):
+    client.get("/en/priorities/")
+    with django_capture_on_commit_callbacks(execute=True):
+        priority = Priority.objects.get(slug_en="cyber-attacks")
+        priority.name_en = "Cyber-attacks (revised)"
+        priority.save()
+
+    response = client.get("/en/priorities/")
+
+    assert response["X-Page-Cache"] == "miss"
+    assert "Cyber-attacks (revised)" in response.content.decode()
+
+
+def test_drag_and_drop_reordering_shows_at_once(
+    admin_client, client, content, page_cache, django_capture_on_commit_callbacks
+):
+    first, second = Priority.objects.filter(cycle__slug="2022-2025")[:2]
+    client.get("/da/")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/priorities/priority/adminsortable2_update/",
+            json.dumps({"updatedItems": [[first.pk, second.order], [second.pk, first.order]]}),
+            content_type="application/json",
+        )
+
+    html = client.get("/da/").content.decode()
+
+    assert html.index(second.name_da) < html.index(first.name_da)
+
+
+def test_a_scheduled_article_appears_on_time_without_anybody_saving(client, page_cache, content):
+    make_article(title_da="Planlagt", published_at=timezone.now() + timezone.timedelta(seconds=1.5))
+
+    assert "Planlagt" not in client.get("/da/artikler/").content.decode()
+    time.sleep(1.6)
+    assert "Planlagt" in client.get("/da/artikler/").content.decode()
+
+
+def test_cached_pages_expire_at_new_year_when_cycles_end_or_begin(db):
+    valid_until = timezone.localtime(content_state()["valid_until"])
+
+    assert (valid_until.month, valid_until.day, valid_until.hour) == (1, 1, 0)
+    assert valid_until.year == timezone.localdate().year + 1
+    assert isinstance(valid_until, datetime)
+
+
+def test_browsers_revalidate_with_the_etag(client, content, page_cache):
+    etag = client.get("/da/cyklus/")["ETag"]
+
+    response = client.get("/da/cyklus/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+
+
+def test_pages_per_visitor_are_never_cached(client, admin_client, page_cache, db):
+    client.get("/da/kontakt/")
+    assert client.get("/da/kontakt/").get("X-Page-Cache") is None  # a CSRF token per visitor
+
+    draft = make_article(title_da="Kladde", status=Article.Status.DRAFT)
+    assert admin_client.get(draft.get_absolute_url()).status_code == 200
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_static_files_are_cached_for_ever(settings, tmp_path, db):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = next(tmp_path.glob("css/site.*.css")).name
+
+    response = Client().get(f"/static/css/{hashed}")
+
+    assert response.status_code == 200
+    assert (
+        "immutable" in response["Cache-Control"]
+        and "max-age=315360000" in response["Cache-Control"]
+    )
