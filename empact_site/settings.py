@@ -87,12 +87,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "empact_site.middleware.RequestLogMiddleware",
+    # Public pages from the shared cache, before anything else runs (empact_site/page_cache.py).
+    "empact_site.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "empact_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Public pages from the shared cache, before sessions, CSRF or the database are touched.
-    "empact_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,0 +1,362 @@
+"""Benchmark: the site against the same HTML served as a static file, on this machine.
+
+    make bench                     # or: .venv/bin/python bench/run.py --rounds 5 --duration 5
+
+Starts the site under gunicorn (2 sync workers, max_requests 0) from the project's own settings
+on PostgreSQL with REDIS_URL set, once with the page cache and once without it, plus a gunicorn
+serving each page's HTML as a static file through WhiteNoise. Drives them with wrk (fixed
+threads, connections and duration) on loopback in interleaved rounds and prints, per target,
+the median requests/s with its spread, p50 and p99 latency, errors, and the ratio to the static
+file per round and its median. Then: worker memory after 1,000 and 20,000 requests, two
+instances sharing one PostgreSQL and one Redis, and the contact POST (stored per second, lost).
+Only 127.0.0.1 is contacted. Needs wrk (apt-get install wrk), PostgreSQL and Redis.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+PG = "postgres://postgres@127.0.0.1:5432/empact_bench"
+REDIS = "redis://127.0.0.1:6379/13"
+TARGETS = {
+    "home": "/da/",
+    "cycle priorities": "/da/prioriteter/2022-2025/",
+    "priority": "/da/prioriteter/2022-2025/narkotikahandel/",
+    "contact (CSRF per visitor)": "/da/kontakt/",
+}
+HELD_TO_TARGET = {"home", "cycle priorities", "priority"}
+
+
+def environment(tmp, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    env.update(
+        DATABASE_URL=PG,
+        REDIS_URL=REDIS,
+        DJANGO_SECRET_KEY="bench-" + "k" * 50,
+        DJANGO_VAR_DIR=str(tmp),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_FORMAT="json",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+class Server:
+    def __init__(self, app, port, env, *, workers=2):
+        self.port = port
+        self.process = subprocess.Popen(
+            [GUNICORN, app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+             "--worker-class", "sync", "--max-requests", "0", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("HEAD", "/")
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server on port {port} did not start")
+
+    def workers(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def worker_rss_kb(self):
+        total = []
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            total.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+        return total
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def get(port, path, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, response.read(), response
+
+
+def wrk(port, path, args, script=None):
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
+               "-d", f"{args.duration}s", "--latency"]  # fmt: skip
+    if script:
+        command += ["-s", script]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if socket:
+        errors += sum(int(n) for n in socket.groups())
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency_ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),
+        "p99": latency_ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),
+        "errors": errors,
+        "requests": requests,
+    }
+
+
+def latency_ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def summarise(runs):
+    rates = [run["rps"] for run in runs]
+    return {
+        "median": statistics.median(rates),
+        "low": min(rates),
+        "high": max(rates),
+        "p50": statistics.median(run["p50"] for run in runs),
+        "p99": statistics.median(run["p99"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+    }
+
+
+def page_benchmark(args, tmp):
+    static_root = tmp / "static-pages"
+    static_root.mkdir()
+    cached = Server("empact_site.wsgi", 8101, environment(tmp, DJANGO_PAGE_CACHE=1))
+    uncached = Server("empact_site.wsgi", 8102, environment(tmp, DJANGO_PAGE_CACHE=0))
+    files = {}
+    for name, path in TARGETS.items():
+        status, body, _response = get(8101, path)
+        assert status == 200, (name, status)
+        files[name] = f"/{re.sub(r'[^a-z]+', '-', name)}.html"
+        (static_root / files[name].lstrip("/")).write_bytes(body)
+    static = Server("bench.static_app:application", 8103,
+                    {**os.environ, "BENCH_STATIC_ROOT": str(static_root)})  # fmt: skip
+    results = {(name, mode): [] for name in TARGETS for mode in ("static", "cached", "uncached")}
+    try:
+        for name, path in TARGETS.items():  # warm up every server and cache
+            wrk(8101, path, argparse.Namespace(**{**vars(args), "duration": 1}))
+        for round_number in range(1, args.rounds + 1):
+            print(f"  round {round_number}/{args.rounds}", flush=True)
+            for name, path in TARGETS.items():
+                results[name, "static"].append(wrk(8103, files[name], args))
+                results[name, "cached"].append(wrk(8101, path, args))
+                results[name, "uncached"].append(wrk(8102, path, args))
+    finally:
+        for server in (cached, uncached, static):
+            server.stop()
+    return results
+
+
+def print_pages(results, args):
+    print(f"\nPages: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+          f"{args.rounds} interleaved rounds, 2 sync gunicorn workers each")  # fmt: skip
+    print(f"{'target':28} {'mode':9} {'req/s median':>12} {'(min-max)':>17} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>6} {'site/static per round':>32} {'median':>7}")  # fmt: skip
+    for name in TARGETS:
+        statics = [run["rps"] for run in results[name, "static"]]
+        for mode in ("static", "cached", "uncached"):
+            runs = results[name, mode]
+            s = summarise(runs)
+            ratios = [run["rps"] / static for run, static in zip(runs, statics, strict=True)]
+            ratio_text = " ".join(f"{r:.2f}" for r in ratios) if mode != "static" else ""
+            median = f"{statistics.median(ratios):.2f}" if mode != "static" else ""
+            spread = f"({s['low']:.0f}-{s['high']:.0f})"
+            print(f"{name:28} {mode:9} {s['median']:12.0f} {spread:>17} {s['p50']:8.2f} "
+                  f"{s['p99']:8.2f} {s['errors']:6d} {ratio_text:>32} {median:>7}")  # fmt: skip
+    print("Targets: cached >= 0.70 and uncached >= 0.15 of static for home, cycle priorities and "
+          "priority, zero errors (the contact page is measured, not held to them).")  # fmt: skip
+
+
+def memory_benchmark(tmp):
+    server = Server("empact_site.wsgi", 8104, environment(tmp, DJANGO_PAGE_CACHE=1))
+    paths = list(TARGETS.values())[:3]
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", 8104, timeout=30)
+
+        def hit(count):
+            for n in range(count):
+                connection.request("GET", paths[n % len(paths)])
+                connection.getresponse().read()
+
+        hit(1000)
+        after_1k = server.worker_rss_kb()
+        hit(19000)
+        after_20k = server.worker_rss_kb()
+    finally:
+        server.stop()
+    growth = (sum(after_20k) - sum(after_1k)) / sum(after_1k) * 100
+    print(f"\nMemory (worker RSS, kB): after 1,000 requests {after_1k}, after 20,000 {after_20k}: "
+          f"{growth:+.1f}% (target: within 10%)")  # fmt: skip
+
+
+def csrf_session(port, path):
+    status, body, response = get(port, path)
+    cookie = next(value.split(";")[0] for header, value in response.getheaders()
+                  if header.lower() == "set-cookie" and value.startswith("csrftoken="))  # fmt: skip
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    return cookie, token
+
+
+def scale_out_check(tmp):
+    """Two instances, one PostgreSQL, one Redis: a change saved through A shows at once on B."""
+    env = environment(tmp, DJANGO_PAGE_CACHE=1)
+    a, b = Server("empact_site.wsgi", 8105, env), Server("empact_site.wsgi", 8106, env)
+    try:
+        manage(env, "shell", "-c", (
+            "from django.contrib.auth.models import User; "
+            "User.objects.filter(username='bench').delete(); "
+            "User.objects.create_superuser('bench', 'b@example.dk', 'Bench-Password-2026')"
+        ))  # fmt: skip
+        before = get(8106, "/da/")[1].decode()
+        cookie, token = csrf_session(8105, "/admin/login/")
+        form = urllib.parse.urlencode({"username": "bench", "password": "Bench-Password-2026",
+                                       "csrfmiddlewaretoken": token, "next": "/admin/"})  # fmt: skip
+        connection = http.client.HTTPConnection("127.0.0.1", 8105, timeout=30)
+        connection.request("POST", "/admin/login/", form, {
+            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        login = connection.getresponse()
+        login.read()
+        session = next(v.split(";")[0] for h, v in login.getheaders()
+                       if h.lower() == "set-cookie" and v.startswith("sessionid="))  # fmt: skip
+        ids = json.loads(subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c",
+             "import json; from priorities.models import Priority; "
+             "print(json.dumps(list(Priority.objects.filter(cycle__slug='2022-2025')"
+             ".values_list('pk', 'order', 'name_da')[:2])))"],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.splitlines()[-1])  # fmt: skip
+        (first, first_order, first_name), (second, second_order, second_name) = ids
+        connection.request("POST", "/admin/priorities/priority/adminsortable2_update/",
+                           json.dumps({"updatedItems": [[first, second_order], [second, first_order]]}),
+                           {"Cookie": f"{cookie}; {session}", "X-CSRFToken": token,
+                            "Content-Type": "application/json", "Referer": "http://127.0.0.1:8105/"})  # fmt: skip
+        update = connection.getresponse()
+        update.read()
+        after = get(8106, "/da/")[1].decode()
+        swapped = after.index(second_name) < after.index(first_name)
+        was = before.index(first_name) < before.index(second_name)
+        print(f"\nScale-out: reorder saved through instance A ({update.status}); instance B shows "
+              f"it at once: {'yes' if was and swapped else 'NO'}")  # fmt: skip
+        # Put the order back for the next run.
+        connection.request("POST", "/admin/priorities/priority/adminsortable2_update/",
+                           json.dumps({"updatedItems": [[first, first_order], [second, second_order]]}),
+                           {"Cookie": f"{cookie}; {session}", "X-CSRFToken": token,
+                            "Content-Type": "application/json", "Referer": "http://127.0.0.1:8105/"})  # fmt: skip
+        connection.getresponse().read()
+    finally:
+        a.stop()
+        b.stop()
+
+
+class MailSink:
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                sink.count += 1
+                return "250 OK"
+
+        self.count = 0
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=8125)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
+def contact_benchmark(args, tmp):
+    sink = MailSink()
+    env = environment(tmp, DJANGO_PAGE_CACHE=1, CONTACT_RATE_LIMIT=0,
+                      EMAIL_HOST="127.0.0.1", EMAIL_PORT=8125)  # fmt: skip
+    count = "from contact.models import Message as M; print(M.objects.count(), M.objects.filter(delivery='sent').count())"  # noqa: E501
+    manage(env, "shell", "-c", "from contact.models import Message; Message.objects.all().delete()")
+    server = Server("empact_site.wsgi", 8107, env)
+    worker = subprocess.Popen([PYTHON, "manage.py", "send_pending_mail", "--loop", "--interval", "1"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        cookie, token = csrf_session(8107, "/da/kontakt/")
+        body = urllib.parse.urlencode({
+            "name": "Benchmark Person", "email": "bench@example.dk", "message": "Benchmark",
+            "consent": "on", "website": "", "csrfmiddlewaretoken": token})  # fmt: skip
+        script = Path(tmp) / "post.lua"
+        script.write_text(
+            'wrk.method = "POST"\n'
+            f'wrk.body = "{body}"\n'
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+            f'wrk.headers["Cookie"] = "{cookie}"\n'
+        )
+        run = wrk(8107, "/da/kontakt/", args, script=str(script))
+        accepted = run["requests"] - run["errors"]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            stored, sent = map(int, subprocess.run(
+                [PYTHON, "manage.py", "shell", "-c", count], cwd=ROOT, env=env,
+                capture_output=True, text=True, check=True).stdout.split()[-2:])  # fmt: skip
+            if sent == stored and sink.count >= stored:
+                break
+            time.sleep(1)
+    finally:
+        server.stop()
+        worker.terminate()
+        worker.wait(timeout=30)
+        sink.stop()
+    print(f"\nContact POST (rate limit off, mail worker + local SMTP sink), {args.duration}s: "
+          f"{stored / args.duration:.0f} messages stored/s, p50 {run['p50']:.1f} ms, "
+          f"p99 {run['p99']:.1f} ms; accepted {accepted}, stored {stored}, mailed {sink.count}; "
+          f"lost = accepted - stored = {accepted - stored}, not mailed = {stored - sink.count}")  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        env = environment(tmp)
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+                        "CREATE DATABASE empact_bench"], capture_output=True)  # fmt: skip
+        subprocess.run(["redis-cli", "-n", "13", "flushdb"], check=True, capture_output=True)
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_empact_content")
+        manage(env, "collectstatic", "--noinput")
+        print(f"EMPACT benchmark, {date.today()}, {os.cpu_count()} cores, PostgreSQL + Redis")
+        results = page_benchmark(args, tmp)
+        print_pages(results, args)
+        memory_benchmark(tmp)
+        scale_out_check(tmp)
+        contact_benchmark(args, tmp)
+
+
+if __name__ == "__main__":
+    main()
