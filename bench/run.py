@@ -57,18 +57,34 @@ def environment(tmp, **extra):
 
 
 def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 class Server:
     def __init__(self, app, port, env, *, workers=2):
         self.port = port
         self.process = subprocess.Popen(
-            [GUNICORN, app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--worker-class", "sync", "--max-requests", "0", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                GUNICORN,
+                app,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--max-requests",
+                "0",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -102,8 +118,16 @@ def get(port, path, headers=None):
 
 
 def wrk(port, path, args, script=None):
-    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
-               "-d", f"{args.duration}s", "--latency"]  # fmt: skip
+    command = [
+        "wrk",
+        "-t",
+        str(args.threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{args.duration}s",
+        "--latency",
+    ]
     if script:
         command += ["-s", script]
     output = subprocess.run(
@@ -153,11 +177,12 @@ def page_benchmark(args, tmp):
         assert status == 200, (name, status)
         files[name] = f"/{re.sub(r'[^a-z]+', '-', name)}.html"
         (static_root / files[name].lstrip("/")).write_bytes(body)
-    static = Server("bench.static_app:application", 8103,
-                    {**os.environ, "BENCH_STATIC_ROOT": str(static_root)})  # fmt: skip
+    static = Server(
+        "bench.static_app:application", 8103, {**os.environ, "BENCH_STATIC_ROOT": str(static_root)}
+    )
     results = {(name, mode): [] for name in TARGETS for mode in ("static", "cached", "uncached")}
     try:
-        for name, path in TARGETS.items():  # warm up every server and cache
+        for path in TARGETS.values():  # warm up every server and cache
             wrk(8101, path, argparse.Namespace(**{**vars(args), "duration": 1}))
         for round_number in range(1, args.rounds + 1):
             print(f"  round {round_number}/{args.rounds}", flush=True)
@@ -172,10 +197,14 @@ def page_benchmark(args, tmp):
 
 
 def print_pages(results, args):
-    print(f"\nPages: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-          f"{args.rounds} interleaved rounds, 2 sync gunicorn workers each")  # fmt: skip
-    print(f"{'target':28} {'mode':9} {'req/s median':>12} {'(min-max)':>17} {'p50 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>6} {'site/static per round':>32} {'median':>7}")  # fmt: skip
+    print(
+        f"\nPages: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+        f"{args.rounds} interleaved rounds, 2 sync gunicorn workers each"
+    )
+    print(
+        f"{'target':28} {'mode':9} {'req/s median':>12} {'(min-max)':>17} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'errors':>6} {'site/static per round':>32} {'median':>7}"
+    )
     for name in TARGETS:
         statics = [run["rps"] for run in results[name, "static"]]
         for mode in ("static", "cached", "uncached"):
@@ -185,10 +214,14 @@ def print_pages(results, args):
             ratio_text = " ".join(f"{r:.2f}" for r in ratios) if mode != "static" else ""
             median = f"{statistics.median(ratios):.2f}" if mode != "static" else ""
             spread = f"({s['low']:.0f}-{s['high']:.0f})"
-            print(f"{name:28} {mode:9} {s['median']:12.0f} {spread:>17} {s['p50']:8.2f} "
-                  f"{s['p99']:8.2f} {s['errors']:6d} {ratio_text:>32} {median:>7}")  # fmt: skip
-    print("Targets: cached >= 0.70 and uncached >= 0.15 of static for home, cycle priorities and "
-          "priority, zero errors (the contact page is measured, not held to them).")  # fmt: skip
+            print(
+                f"{name:28} {mode:9} {s['median']:12.0f} {spread:>17} {s['p50']:8.2f} "
+                f"{s['p99']:8.2f} {s['errors']:6d} {ratio_text:>32} {median:>7}"
+            )
+    print(
+        "Targets: cached >= 0.70 and uncached >= 0.15 of static for home, cycle priorities and "
+        "priority, zero errors (the contact page is measured, not held to them)."
+    )
 
 
 def memory_benchmark(tmp):
@@ -209,14 +242,19 @@ def memory_benchmark(tmp):
     finally:
         server.stop()
     growth = (sum(after_20k) - sum(after_1k)) / sum(after_1k) * 100
-    print(f"\nMemory (worker RSS, kB): after 1,000 requests {after_1k}, after 20,000 {after_20k}: "
-          f"{growth:+.1f}% (target: within 10%)")  # fmt: skip
+    print(
+        f"\nMemory (worker RSS, kB): after 1,000 requests {after_1k}, after 20,000 {after_20k}: "
+        f"{growth:+.1f}% (target: within 10%)"
+    )
 
 
 def csrf_session(port, path):
     status, body, response = get(port, path)
-    cookie = next(value.split(";")[0] for header, value in response.getheaders()
-                  if header.lower() == "set-cookie" and value.startswith("csrftoken="))  # fmt: skip
+    cookie = next(
+        value.split(";")[0]
+        for header, value in response.getheaders()
+        if header.lower() == "set-cookie" and value.startswith("csrftoken=")
+    )
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
     return cookie, token
 
@@ -226,45 +264,91 @@ def scale_out_check(tmp):
     env = environment(tmp, DJANGO_PAGE_CACHE=1)
     a, b = Server("empact_site.wsgi", 8105, env), Server("empact_site.wsgi", 8106, env)
     try:
-        manage(env, "shell", "-c", (
-            "from django.contrib.auth.models import User; "
-            "User.objects.filter(username='bench').delete(); "
-            "User.objects.create_superuser('bench', 'b@example.dk', 'Bench-Password-2026')"
-        ))  # fmt: skip
+        manage(
+            env,
+            "shell",
+            "-c",
+            (
+                "from django.contrib.auth.models import User; "
+                "User.objects.filter(username='bench').delete(); "
+                "User.objects.create_superuser('bench', 'b@example.dk', 'Bench-Password-2026')"
+            ),
+        )
         before = get(8106, "/da/")[1].decode()
         cookie, token = csrf_session(8105, "/admin/login/")
-        form = urllib.parse.urlencode({"username": "bench", "password": "Bench-Password-2026",
-                                       "csrfmiddlewaretoken": token, "next": "/admin/"})  # fmt: skip
+        form = urllib.parse.urlencode(
+            {
+                "username": "bench",
+                "password": "Bench-Password-2026",
+                "csrfmiddlewaretoken": token,
+                "next": "/admin/",
+            }
+        )
         connection = http.client.HTTPConnection("127.0.0.1", 8105, timeout=30)
-        connection.request("POST", "/admin/login/", form, {
-            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        connection.request(
+            "POST",
+            "/admin/login/",
+            form,
+            {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         login = connection.getresponse()
         login.read()
-        session = next(v.split(";")[0] for h, v in login.getheaders()
-                       if h.lower() == "set-cookie" and v.startswith("sessionid="))  # fmt: skip
-        ids = json.loads(subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c",
-             "import json; from priorities.models import Priority; "
-             "print(json.dumps(list(Priority.objects.filter(cycle__slug='2022-2025')"
-             ".values_list('pk', 'order', 'name_da')[:2])))"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.splitlines()[-1])  # fmt: skip
+        session = next(
+            v.split(";")[0]
+            for h, v in login.getheaders()
+            if h.lower() == "set-cookie" and v.startswith("sessionid=")
+        )
+        ids = json.loads(
+            subprocess.run(
+                [
+                    PYTHON,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "import json; from priorities.models import Priority; "
+                    "print(json.dumps(list(Priority.objects.filter(cycle__slug='2022-2025')"
+                    ".values_list('pk', 'order', 'name_da')[:2])))",
+                ],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.splitlines()[-1]
+        )
         (first, first_order, first_name), (second, second_order, second_name) = ids
-        connection.request("POST", "/admin/priorities/priority/adminsortable2_update/",
-                           json.dumps({"updatedItems": [[first, second_order], [second, first_order]]}),
-                           {"Cookie": f"{cookie}; {session}", "X-CSRFToken": token,
-                            "Content-Type": "application/json", "Referer": "http://127.0.0.1:8105/"})  # fmt: skip
+        connection.request(
+            "POST",
+            "/admin/priorities/priority/adminsortable2_update/",
+            json.dumps({"updatedItems": [[first, second_order], [second, first_order]]}),
+            {
+                "Cookie": f"{cookie}; {session}",
+                "X-CSRFToken": token,
+                "Content-Type": "application/json",
+                "Referer": "http://127.0.0.1:8105/",
+            },
+        )
         update = connection.getresponse()
         update.read()
         after = get(8106, "/da/")[1].decode()
         swapped = after.index(second_name) < after.index(first_name)
         was = before.index(first_name) < before.index(second_name)
-        print(f"\nScale-out: reorder saved through instance A ({update.status}); instance B shows "
-              f"it at once: {'yes' if was and swapped else 'NO'}")  # fmt: skip
+        print(
+            f"\nScale-out: reorder saved through instance A ({update.status}); instance B shows "
+            f"it at once: {'yes' if was and swapped else 'NO'}"
+        )
         # Put the order back for the next run.
-        connection.request("POST", "/admin/priorities/priority/adminsortable2_update/",
-                           json.dumps({"updatedItems": [[first, first_order], [second, second_order]]}),
-                           {"Cookie": f"{cookie}; {session}", "X-CSRFToken": token,
-                            "Content-Type": "application/json", "Referer": "http://127.0.0.1:8105/"})  # fmt: skip
+        connection.request(
+            "POST",
+            "/admin/priorities/priority/adminsortable2_update/",
+            json.dumps({"updatedItems": [[first, first_order], [second, second_order]]}),
+            {
+                "Cookie": f"{cookie}; {session}",
+                "X-CSRFToken": token,
+                "Content-Type": "application/json",
+                "Referer": "http://127.0.0.1:8105/",
+            },
+        )
         connection.getresponse().read()
     finally:
         a.stop()
@@ -292,18 +376,30 @@ class MailSink:
 
 def contact_benchmark(args, tmp):
     sink = MailSink()
-    env = environment(tmp, DJANGO_PAGE_CACHE=1, CONTACT_RATE_LIMIT=0,
-                      EMAIL_HOST="127.0.0.1", EMAIL_PORT=8125)  # fmt: skip
+    env = environment(
+        tmp, DJANGO_PAGE_CACHE=1, CONTACT_RATE_LIMIT=0, EMAIL_HOST="127.0.0.1", EMAIL_PORT=8125
+    )
     count = "from contact.models import Message as M; print(M.objects.count(), M.objects.filter(delivery='sent').count())"  # noqa: E501
     manage(env, "shell", "-c", "from contact.models import Message; Message.objects.all().delete()")
     server = Server("empact_site.wsgi", 8107, env)
-    worker = subprocess.Popen([PYTHON, "manage.py", "send_pending_mail", "--loop", "--interval", "1"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+    worker = subprocess.Popen(
+        [PYTHON, "manage.py", "send_pending_mail", "--loop", "--interval", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         cookie, token = csrf_session(8107, "/da/kontakt/")
-        body = urllib.parse.urlencode({
-            "name": "Benchmark Person", "email": "bench@example.dk", "message": "Benchmark",
-            "consent": "on", "website": "", "csrfmiddlewaretoken": token})  # fmt: skip
+        body = urllib.parse.urlencode(
+            {
+                "name": "Benchmark Person",
+                "email": "bench@example.dk",
+                "message": "Benchmark",
+                "consent": "on",
+                "website": "",
+                "csrfmiddlewaretoken": token,
+            }
+        )
         script = Path(tmp) / "post.lua"
         script.write_text(
             'wrk.method = "POST"\n'
@@ -315,9 +411,17 @@ def contact_benchmark(args, tmp):
         accepted = run["requests"] - run["errors"]
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            stored, sent = map(int, subprocess.run(
-                [PYTHON, "manage.py", "shell", "-c", count], cwd=ROOT, env=env,
-                capture_output=True, text=True, check=True).stdout.split()[-2:])  # fmt: skip
+            stored, sent = map(
+                int,
+                subprocess.run(
+                    [PYTHON, "manage.py", "shell", "-c", count],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.split()[-2:],
+            )
             if sent == stored and sink.count >= stored:
                 break
             time.sleep(1)
@@ -326,10 +430,12 @@ def contact_benchmark(args, tmp):
         worker.terminate()
         worker.wait(timeout=30)
         sink.stop()
-    print(f"\nContact POST (rate limit off, mail worker + local SMTP sink), {args.duration}s: "
-          f"{stored / args.duration:.0f} messages stored/s, p50 {run['p50']:.1f} ms, "
-          f"p99 {run['p99']:.1f} ms; accepted {accepted}, stored {stored}, mailed {sink.count}; "
-          f"lost = accepted - stored = {accepted - stored}, not mailed = {stored - sink.count}")  # fmt: skip
+    print(
+        f"\nContact POST (rate limit off, mail worker + local SMTP sink), {args.duration}s: "
+        f"{stored / args.duration:.0f} messages stored/s, p50 {run['p50']:.1f} ms, "
+        f"p99 {run['p99']:.1f} ms; accepted {accepted}, stored {stored}, mailed {sink.count}; "
+        f"lost = accepted - stored = {accepted - stored}, not mailed = {stored - sink.count}"
+    )
 
 
 def main():
@@ -344,8 +450,10 @@ def main():
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         env = environment(tmp)
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        "CREATE DATABASE empact_bench"], capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE empact_bench"],
+            capture_output=True,
+        )
         subprocess.run(["redis-cli", "-n", "13", "flushdb"], check=True, capture_output=True)
         manage(env, "migrate", "--noinput")
         manage(env, "load_empact_content")

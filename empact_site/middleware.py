@@ -4,35 +4,31 @@ import time
 from django.conf import settings
 from django.db import DatabaseError
 
-from empact_site.errors import render_error
-
 request_logger = logging.getLogger("empact.request")
 
 
-class RequestLogMiddleware:
+def log_request(method, path, status, started):
     """One line per request: method, path, status, duration. No query string, cookies or form
     data, so no visitor's personal data reaches the log."""
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    request_logger.info(
+        "%s %s %s %sms",
+        method,
+        path,
+        status,
+        duration_ms,
+        extra={"method": method, "path": path, "status": status, "duration_ms": duration_ms},
+    )
 
+
+class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        request_logger.info(
-            "%s %s %s %sms",
-            request.method,
-            request.path,
-            response.status_code,
-            duration_ms,
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-            },
-        )
+        log_request(request.method, request.path, response.status_code, started)
         return response
 
 
@@ -63,6 +59,8 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from empact_site.errors import render_error
+
         if isinstance(exception, DatabaseError):
             logging.getLogger("empact.errors").error(
                 "Database unavailable: %s", exception, extra={"path": request.path}

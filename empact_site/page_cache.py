@@ -10,6 +10,7 @@ ends or begins (its status is computed from the date).
 """
 
 import hashlib
+import time
 import uuid
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+
+from empact_site.middleware import log_request
 
 STATE_KEY = "content-state"
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
@@ -75,6 +78,10 @@ def is_cacheable_request(request):
     )
 
 
+def page_key(version, full_path):
+    return f"page:{version}:{full_path}"
+
+
 def is_cacheable_response(response):
     """Only what every visitor would get alike: no cookies, nothing per visitor or private."""
     vary = response.get("Vary", "").lower()
@@ -90,25 +97,19 @@ def is_cacheable_response(response):
 
 
 class PageCacheMiddleware:
-    """Near the top of the middleware: a cache hit costs one small read of the content version
-    from the shared cache and a dictionary lookup in this process, and skips everything else.
-    A miss runs the whole stack and stores the final response, security headers included."""
-
-    MEMORY_ENTRIES = 256
+    """Near the top of the middleware: fills the cache with the final response of a public page,
+    security headers included, and serves hits to requests that reach Django (the WSGI wrapper
+    below serves them before Django runs at all)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.version = None
-        self.memory = {}
 
     def __call__(self, request):
         if not is_cacheable_request(request):
             return self.get_response(request)
         state = content_state()
-        if state["version"] != self.version:
-            self.version, self.memory = state["version"], {}
-        key = f"page:{state['version']}:{request.get_full_path()}"
-        entry = self.memory.get(key) or cache.get(key)
+        key = page_key(state["version"], request.get_full_path())
+        entry = cache.get(key)
         if entry is None:
             response = self.get_response(request)
             if not is_cacheable_response(response):
@@ -128,10 +129,54 @@ class PageCacheMiddleware:
             status = "miss"
         else:
             status = "hit"
-        if len(self.memory) < self.MEMORY_ENTRIES:
-            self.memory[key] = entry
         response = HttpResponse(entry["content"])
         for header, value in entry["headers"]:
             response[header] = value
         response["X-Page-Cache"] = status
         return get_conditional_response(request, etag=entry["etag"], response=response)
+
+
+class CachedPagesApplication:
+    """WSGI wrapper around Django: a cached public page is answered from here, like a static
+    file, without building a request or running the middleware. It reads the content version
+    from the shared cache on every request (so a change made through another server shows at
+    once) and keeps the pages of the current version in this process's memory. Everything else,
+    and every miss, goes to Django, whose PageCacheMiddleware fills the cache."""
+
+    MEMORY_ENTRIES = 512
+
+    def __init__(self, application):
+        self.application = application
+        self.version = None
+        self.memory = {}
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if (
+            not settings.PAGE_CACHE
+            or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+            or not path.startswith(LANGUAGE_PREFIXES)
+        ):
+            return self.application(environ, start_response)
+        started = time.perf_counter()
+        state = content_state()
+        if state["version"] != self.version:
+            self.version, self.memory = state["version"], {}
+        query = environ.get("QUERY_STRING", "")
+        key = page_key(state["version"], f"{path}?{query}" if query else path)
+        entry = self.memory.get(key)
+        if entry is None:
+            entry = cache.get(key)
+            if entry is None:
+                return self.application(environ, start_response)
+            if len(self.memory) < self.MEMORY_ENTRIES:
+                self.memory[key] = entry
+        headers = [*entry["headers"], ("X-Page-Cache", "hit")]
+        if entry["etag"] in environ.get("HTTP_IF_NONE_MATCH", ""):
+            status, body = "304 Not Modified", b""
+        else:
+            status, body = "200 OK", entry["content"]
+            headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        log_request(environ["REQUEST_METHOD"], path, int(status[:3]), started)
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]
