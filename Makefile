@@ -17,7 +17,7 @@ FIND_PYTHON = for c in python3.14 python3.13 python3.12 \
 	    command -v "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: run dev test lint format messages clean install install-test backup restore
+.PHONY: run dev test lint format messages clean install install-test backup restore screenshots audit
 
 $(VENV)/bin/python:
 	@py=$$($(FIND_PYTHON)) || { \
@@ -83,6 +83,61 @@ backup: install
 restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/backup.tar.gz" >&2; exit 1; }
 	$(PY) manage.py restore $(BACKUP)
+
+# Test-only tools from the npm registry (package-lock.json): axe-core and the Nu Html Checker for
+# the browser tests, Lighthouse for `make audit`. The browser is Debian's chromium, never a download.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# The README's screenshots (docs/screenshots/): home, a priority and the contact form on a 375 px
+# phone and a 1280 px desktop, taken by the browser tests against the live test server.
+screenshots: install-test node_modules/.installed
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest -q \
+	  tests/browser/test_screenshots.py
+
+# Lighthouse's four category scores for /da/ and /en/, mobile and desktop, against `make run`'s
+# server on AUDIT_PORT (started and stopped here); each page is audited AUDIT_RUNS times and the
+# run with the median performance score is reported, as the simulated throttling varies with the
+# machine's load. Reports in var/lighthouse/. Not part of the tests.
+AUDIT_PORT ?= 8091
+AUDIT_RUNS ?= 3
+# Not $(MAKE) in the recipe: `make -n audit` would start the server.
+AUDIT_SERVER = $(MAKE) --no-print-directory run PORT=$(AUDIT_PORT) HOST=127.0.0.1
+AUDIT_CHROME_FLAGS := --headless=new --no-sandbox --disable-gpu --disable-background-networking \
+  --disable-component-update --disable-sync --no-first-run
+define LIGHTHOUSE_ROW
+const [page, device, ...files] = process.argv.slice(1);
+const runs = files.map(file => require(require("path").resolve(file)).categories)
+  .sort((a, b) => a.performance.score - b.performance.score);
+const median = runs[Math.floor(runs.length / 2)];
+const scores = ["performance", "accessibility", "best-practices", "seo"]
+  .map(key => Math.round(median[key].score * 100));
+console.log(`| $${page} | $${device} | $${scores.join(" | ")} |`);
+endef
+export LIGHTHOUSE_ROW
+
+audit: install node_modules/.installed
+	@command -v chromium >/dev/null || { echo "error: no chromium on PATH (apt-get install chromium)" >&2; exit 1; }
+	@mkdir -p var/lighthouse
+	@SITE_URL=http://127.0.0.1:$(AUDIT_PORT) setsid $(AUDIT_SERVER) > var/lighthouse/server.log 2>&1 & \
+	server=$$!; trap 'kill -TERM -- -$$server 2>/dev/null; wait $$server 2>/dev/null' EXIT; \
+	for _ in $$(seq 1 120); do \
+	  curl -fsS -o /dev/null http://127.0.0.1:$(AUDIT_PORT)/healthz 2>/dev/null && break; sleep 1; done; \
+	curl -fsS -o /dev/null http://127.0.0.1:$(AUDIT_PORT)/healthz || { \
+	  echo "error: the server did not start; see var/lighthouse/server.log" >&2; exit 1; }; \
+	printf '| page | device | performance | accessibility | best practices | SEO |\n'; \
+	printf '|---|---|---|---|---|---|\n'; \
+	for lang in da en; do for device in mobile desktop; do \
+	  for run in $$(seq 1 $(AUDIT_RUNS)); do \
+	    CHROME_PATH=$$(command -v chromium) node_modules/.bin/lighthouse \
+	      http://127.0.0.1:$(AUDIT_PORT)/$$lang/ $$([ $$device = desktop ] && echo --preset=desktop) \
+	      --only-categories=performance,accessibility,best-practices,seo \
+	      --output=json --output-path=var/lighthouse/$$lang-$$device-$$run.json --quiet \
+	      --chrome-flags="$(AUDIT_CHROME_FLAGS)" || exit 1; \
+	  done; \
+	  node -e "$$LIGHTHOUSE_ROW" /$$lang/ $$device var/lighthouse/$$lang-$$device-*.json; \
+	done; done
 
 clean:
 	rm -rf $(VENV) staticfiles

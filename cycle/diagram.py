@@ -124,7 +124,9 @@ def column_layout(steps):
     for i, (step, lines) in enumerate(zip(steps, wrapped, strict=True)):
         y = COLUMN_MARGIN + node_height / 2 + i * (node_height + COLUMN_GAP)
         layout.nodes.append(
-            Node(step.number, centre_x, y, lines, COLUMN_NODE_WIDTH, node_height, COLUMN_LINE_HEIGHT)
+            Node(
+                step.number, centre_x, y, lines, COLUMN_NODE_WIDTH, node_height, COLUMN_LINE_HEIGHT
+            )
         )
     if count > 1:
         # The arrowhead reaches 4 units past the end of its line; stop short of the boxes.
