@@ -17,7 +17,7 @@ FIND_PYTHON = for c in python3.14 python3.13 python3.12 \
 	    command -v "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: run dev test lint format messages clean install install-test backup restore screenshots audit
+.PHONY: run dev test lint format messages clean install install-test backup restore screenshots audit bench
 
 $(VENV)/bin/python:
 	@py=$$($(FIND_PYTHON)) || { \
@@ -138,6 +138,12 @@ audit: install node_modules/.installed
 	  done; \
 	  node -e "$$LIGHTHOUSE_ROW" /$$lang/ $$device var/lighthouse/$$lang-$$device-*.json; \
 	done; done
+
+# Requests/s of the site against the same pages as static files, memory, two instances sharing
+# PostgreSQL and Redis, and the contact POST (bench/run.py). Needs wrk (apt-get install wrk).
+bench: install-test
+	@command -v wrk >/dev/null || { echo "error: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
