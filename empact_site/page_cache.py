@@ -12,11 +12,11 @@ ends or begins (its status is computed from the date).
 import hashlib
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -33,12 +33,16 @@ def next_change_by_date():
 
     now = timezone.localtime()
     new_year = timezone.make_aware(datetime(now.year + 1, 1, 1))
-    scheduled = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    try:
+        scheduled = (
+            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+    except DatabaseError:
+        # The database is down: pages can't render anyway (they answer 503); ask again soon.
+        return now + timedelta(seconds=10)
     return min(filter(None, [scheduled, new_year]))
 
 

@@ -11,6 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -142,12 +143,15 @@ def test_administrators_see_the_lockouts(admin_client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_outage_gives_a_styled_503_and_the_site_recovers(client):
+@pytest.mark.parametrize("page_cache", [False, True])
+def test_a_database_outage_gives_a_styled_503_and_the_site_recovers(client, settings, page_cache):
+    settings.PAGE_CACHE = page_cache
     call_command("load_empact_content", stdout=io.StringIO())
     client.get("/da/")  # the site details are in the cache now
     real_port = connection.settings_dict["PORT"]
     connection.close()
     connection.settings_dict["PORT"] = 1  # nothing listens there: connection refused
+    cache.delete("content-state")  # as after a content change: the page cache must ask the database
     try:
         danish = client.get("/da/prioriteter/")
         english = client.get("/en/priorities/")
