@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from empact_site.redis import redis_client
+
 
 def client_address(request):
     """The visitor's address. Behind our proxy (DJANGO_BEHIND_PROXY=1) it is the last entry of
@@ -34,23 +36,11 @@ def is_limited(request):
     return hit(f"contact:{client_address(request)}") > limit
 
 
-_redis = None
-
-
-def _redis_client():
-    global _redis
-    if _redis is None:
-        import redis
-
-        _redis = redis.Redis.from_url(settings.REDIS_URL)
-    return _redis
-
-
 def _redis_hit(key, window):
     # A sorted set of hit times per key: sliding window, updated atomically in one MULTI.
     now = time.time()
     name = f"empact:ratelimit:{key}"
-    pipe = _redis_client().pipeline(transaction=True)
+    pipe = redis_client().pipeline(transaction=True)
     pipe.zremrangebyscore(name, 0, now - window)
     pipe.zadd(name, {uuid.uuid4().hex: now})
     pipe.zcard(name)

@@ -12,7 +12,7 @@ ends or begins (its status is computed from the date).
 import hashlib
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 
 from empact_site.middleware import log_request
+from empact_site.redis import redis_client
 
 STATE_KEY = "content-state"
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
@@ -48,17 +49,48 @@ def next_change_by_date():
 
 def content_state():
     """The current content version and until when it holds."""
-    state = cache.get(STATE_KEY)
+    state = read_state()
     if state is None or state["valid_until"] <= timezone.now():
         state = {"version": uuid.uuid4().hex, "valid_until": next_change_by_date()}
-        cache.set(STATE_KEY, state, timeout=None)
+        write_state(state)
     return state
+
+
+# With Redis the state is read on every request, so it is a plain string read with redis-py
+# ("version:valid-until timestamp"), about half the cost of a round trip through Django's cache
+# API with its pickling. Without Redis, Django's (file) cache holds it.
+REDIS_STATE_KEY = "empact:content-state"
+
+
+def read_state():
+    if not settings.REDIS_URL:
+        return cache.get(STATE_KEY)
+    raw = redis_client().get(REDIS_STATE_KEY)
+    if raw is None:
+        return None
+    version, valid_until = raw.decode().split(":")
+    return {"version": version, "valid_until": datetime.fromtimestamp(float(valid_until), UTC)}
+
+
+def write_state(state):
+    if not settings.REDIS_URL:
+        cache.set(STATE_KEY, state, timeout=None)
+        return
+    value = f"{state['version']}:{state['valid_until'].timestamp()}"
+    redis_client().set(REDIS_STATE_KEY, value)
 
 
 def content_changed():
     """Call after public content was written (after the commit, so that no request can cache
     the old content under the new version)."""
-    transaction.on_commit(lambda: cache.delete(STATE_KEY))
+    transaction.on_commit(forget_state)
+
+
+def forget_state():
+    if settings.REDIS_URL:
+        redis_client().delete(REDIS_STATE_KEY)
+    else:
+        cache.delete(STATE_KEY)
 
 
 class ChangesContent:

@@ -122,3 +122,21 @@ def test_static_files_are_cached_for_ever(settings, tmp_path, db):
         "immutable" in response["Cache-Control"]
         and "max-age=315360000" in response["Cache-Control"]
     )
+
+
+def test_with_redis_the_content_version_is_shared_and_replaced_on_change(
+    settings, db, django_capture_on_commit_callbacks
+):
+    import redis
+
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).delete("empact:content-state")
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    first = content_state()
+
+    assert content_state() == first  # read back from Redis, not made anew
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title_da="Ny")
+    assert content_state()["version"] != first["version"]
