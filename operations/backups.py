@@ -32,6 +32,15 @@ def pg_arguments(db):
     return arguments
 
 
+def sqlite_copy(source_path, target_path):
+    """SQLite's online backup: a consistent copy even while other processes write."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
 def backup(output):
     """Write the database and MEDIA_ROOT to the archive `output`; return its path."""
     db = connection.settings_dict
@@ -47,11 +56,7 @@ def backup(output):
             )
         elif connection.vendor == "sqlite":
             dump = Path(tmp) / SQLITE_DUMP
-            source, target = sqlite3.connect(db["NAME"]), sqlite3.connect(dump)
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
+            sqlite_copy(db["NAME"], dump)
         else:
             raise RuntimeError(f"No backup method for {connection.vendor}.")
         with tarfile.open(output, "w:gz") as archive:
@@ -84,11 +89,7 @@ def restore(archive_path):
                 check=True,
             )
         elif connection.vendor == "sqlite":
-            source, target = sqlite3.connect(Path(tmp) / SQLITE_DUMP), sqlite3.connect(db["NAME"])
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
+            sqlite_copy(Path(tmp) / SQLITE_DUMP, db["NAME"])
         else:
             raise RuntimeError(f"No restore method for {connection.vendor}.")
         media = Path(settings.MEDIA_ROOT)

@@ -11,20 +11,16 @@ needs_gettext = pytest.mark.skipif(
 )
 
 
+def msgattrib(flag):
+    """The entries of the Danish catalogue that msgattrib selects with flag."""
+    command = ["msgattrib", flag, "--no-location", str(PO)]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
 @needs_gettext
 def test_every_interface_text_has_a_danish_translation():
-    fuzzy = subprocess.run(
-        ["msgattrib", "--only-fuzzy", "--no-location", str(PO)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    untranslated = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-location", str(PO)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    untranslated = msgattrib("--untranslated")
+    fuzzy = msgattrib("--only-fuzzy")
 
     assert untranslated.count("msgid ") <= 1, untranslated  # the header only
     assert "msgid " not in fuzzy, fuzzy
