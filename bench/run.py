@@ -39,7 +39,7 @@ TARGETS = {
     "priority": "/da/prioriteter/2022-2025/narkotikahandel/",
     "contact (CSRF per visitor)": "/da/kontakt/",
 }
-HELD_TO_TARGET = {"home", "cycle priorities", "priority"}
+HELD_TO_TARGET = ("home", "cycle priorities", "priority")
 
 
 def environment(tmp, **extra):
@@ -166,11 +166,23 @@ def summarise(runs):
     }
 
 
+# The site's modes: whole pages cached; page caching switched off by its setting (fragments still
+# built once per content change); and, for comparison, no caching at all.
+MODES = {
+    "cached": {"DJANGO_PAGE_CACHE": 1},
+    "page cache off": {"DJANGO_PAGE_CACHE": 0},
+    "no caches": {"DJANGO_PAGE_CACHE": 0, "DJANGO_FRAGMENT_CACHE": 0},
+}
+TARGETS_OF_MODE = {"cached": 0.70, "page cache off": 0.15}
+
+
 def page_benchmark(args, tmp):
     static_root = tmp / "static-pages"
     static_root.mkdir()
-    cached = Server("empact_site.wsgi", 8101, environment(tmp, DJANGO_PAGE_CACHE=1))
-    uncached = Server("empact_site.wsgi", 8102, environment(tmp, DJANGO_PAGE_CACHE=0))
+    servers = {
+        mode: Server("empact_site.wsgi", port, environment(tmp, **settings))
+        for (mode, settings), port in zip(MODES.items(), (8101, 8102, 8108), strict=True)
+    }
     files = {}
     for name, path in TARGETS.items():
         status, body, _response = get(8101, path)
@@ -180,18 +192,19 @@ def page_benchmark(args, tmp):
     static = Server(
         "bench.static_app:application", 8103, {**os.environ, "BENCH_STATIC_ROOT": str(static_root)}
     )
-    results = {(name, mode): [] for name in TARGETS for mode in ("static", "cached", "uncached")}
+    results = {(name, mode): [] for name in TARGETS for mode in ("static", *MODES)}
     try:
-        for path in TARGETS.values():  # warm up every server and cache
-            wrk(8101, path, argparse.Namespace(**{**vars(args), "duration": 1}))
+        for server in servers.values():  # warm up every server and cache
+            for path in TARGETS.values():
+                wrk(server.port, path, argparse.Namespace(**{**vars(args), "duration": 1}))
         for round_number in range(1, args.rounds + 1):
             print(f"  round {round_number}/{args.rounds}", flush=True)
             for name, path in TARGETS.items():
                 results[name, "static"].append(wrk(8103, files[name], args))
-                results[name, "cached"].append(wrk(8101, path, args))
-                results[name, "uncached"].append(wrk(8102, path, args))
+                for mode, server in servers.items():
+                    results[name, mode].append(wrk(server.port, path, args))
     finally:
-        for server in (cached, uncached, static):
+        for server in (*servers.values(), static):
             server.stop()
     return results
 
@@ -202,12 +215,12 @@ def print_pages(results, args):
         f"{args.rounds} interleaved rounds, 2 sync gunicorn workers each"
     )
     print(
-        f"{'target':28} {'mode':9} {'req/s median':>12} {'(min-max)':>17} {'p50 ms':>8} "
+        f"{'target':28} {'mode':14} {'req/s median':>12} {'(min-max)':>13} {'p50 ms':>8} "
         f"{'p99 ms':>8} {'errors':>6} {'site/static per round':>32} {'median':>7}"
     )
     for name in TARGETS:
         statics = [run["rps"] for run in results[name, "static"]]
-        for mode in ("static", "cached", "uncached"):
+        for mode in ("static", *MODES):
             runs = results[name, mode]
             s = summarise(runs)
             ratios = [run["rps"] / static for run, static in zip(runs, statics, strict=True)]
@@ -215,13 +228,28 @@ def print_pages(results, args):
             median = f"{statistics.median(ratios):.2f}" if mode != "static" else ""
             spread = f"({s['low']:.0f}-{s['high']:.0f})"
             print(
-                f"{name:28} {mode:9} {s['median']:12.0f} {spread:>17} {s['p50']:8.2f} "
+                f"{name:28} {mode:14} {s['median']:12.0f} {spread:>13} {s['p50']:8.2f} "
                 f"{s['p99']:8.2f} {s['errors']:6d} {ratio_text:>32} {median:>7}"
             )
     print(
-        "Targets: cached >= 0.70 and uncached >= 0.15 of static for home, cycle priorities and "
-        "priority, zero errors (the contact page is measured, not held to them)."
+        "Targets for home, cycle priorities and priority, zero errors: cached >= 0.70 of static; "
+        "page cache off >= 0.15.\n'no caches' (fragments off too) is shown for comparison; the "
+        "contact page is measured, not held to the targets."
     )
+    misses = [
+        f"{name} {mode} {ratio:.2f}"
+        for name in HELD_TO_TARGET
+        for mode, target in TARGETS_OF_MODE.items()
+        if (ratio := median_ratio(results, name, mode)) < target
+        or summarise(results[name, mode])["errors"]
+    ]
+    print("All targets met." if not misses else "Below target: " + ", ".join(misses))
+
+
+def median_ratio(results, name, mode):
+    statics = [run["rps"] for run in results[name, "static"]]
+    runs = results[name, mode]
+    return statistics.median(run["rps"] / static for run, static in zip(runs, statics, strict=True))
 
 
 def memory_benchmark(tmp):
@@ -430,11 +458,15 @@ def contact_benchmark(args, tmp):
         worker.terminate()
         worker.wait(timeout=30)
         sink.stop()
+    # wrk counts the redirects it received before it stopped; the requests still in flight then
+    # are completed and stored by the server, so stored may exceed accepted by up to the number
+    # of connections. Lost: accepted but not stored, plus stored but not mailed.
+    lost = max(0, accepted - stored) + (stored - sink.count)
     print(
         f"\nContact POST (rate limit off, mail worker + local SMTP sink), {args.duration}s: "
         f"{stored / args.duration:.0f} messages stored/s, p50 {run['p50']:.1f} ms, "
-        f"p99 {run['p99']:.1f} ms; accepted {accepted}, stored {stored}, mailed {sink.count}; "
-        f"lost = accepted - stored = {accepted - stored}, not mailed = {stored - sink.count}"
+        f"p99 {run['p99']:.1f} ms; accepted (redirects) {accepted}, stored {stored} "
+        f"({stored - accepted:+d} in flight when wrk stopped), mailed {sink.count}; lost {lost}"
     )
 
 

@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import ContactForm
@@ -50,11 +50,15 @@ def thanks(request):
 @require_GET
 def privacy(request):
     notice = PrivacyNotice.objects.filter(pk=1).first()
-    return render(
-        request,
-        "contact/privacy.html",
-        {"notice": notice, "retention_days": settings.CONTACT_RETENTION_DAYS},
-    )
+    days = settings.CONTACT_RETENTION_DAYS
+    retention = ngettext(
+        "Messages from the contact form are deleted automatically %(days)s day after they "
+        "were received.",
+        "Messages from the contact form are deleted automatically %(days)s days after they "
+        "were received.",
+        days,
+    ) % {"days": days}
+    return render(request, "contact/privacy.html", {"notice": notice, "retention": retention})
 
 
 def csrf_failure(request, reason=""):

@@ -1,17 +1,33 @@
 from django.conf import settings
+from django.db import DatabaseError
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from articles.models import SiteDetails
+from empact_site import fragments
 from empact_site.i18n import language_urls_for_path
 
 
-def site(request):
-    """What base.html needs on every page. Lazy, so a page that overrides them costs nothing.
+def site_details(request):
+    """The company's details (kept with the fragments of the current content version); the
+    defaults when the database is what failed (error pages)."""
+    from articles.models import SiteDetails
 
-    Views that show one object put their own `language_urls` in the context: translating the path
-    alone would keep this language's slug."""
+    try:
+        return fragments.cached(request, "site-details", build=SiteDetails.load)
+    except DatabaseError:
+        return SiteDetails()  # the company name default, nothing that needs the database
+
+
+def site(request):
+    """What base.html needs on every page. Lazy, so a page that does not show them costs nothing.
+
+    Jinja2 applies context processors after the view's context, so nothing here may share a
+    name with what a view passes: views that show one object pass their own `language_urls`
+    (each language's own slug), and base.html falls back to `path_language_urls`, which
+    translates the path alone."""
     return {
         "SITE_URL": settings.SITE_URL,
-        "site": SimpleLazyObject(SiteDetails.load),
-        "language_urls": SimpleLazyObject(lambda: language_urls_for_path(request.path)),
+        "LANGUAGE_CODE": translation.get_language(),
+        "site": SimpleLazyObject(lambda: site_details(request)),
+        "path_language_urls": SimpleLazyObject(lambda: language_urls_for_path(request.path)),
     }

@@ -3,24 +3,16 @@ even when the database is what failed, so they never need it."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
 
-def site_details():
-    from articles.models import SiteDetails
-
-    try:
-        return SiteDetails.load()
-    except DatabaseError:
-        return SiteDetails()  # the company name default, nothing that needs the database
-
-
 def render_error(request, status):
     try:
-        body = loader.render_to_string(f"{status}.html", {"site": site_details()}, request)
+        # The site context processor gives the company's details, or their defaults when the
+        # database is down.
+        body = loader.render_to_string(f"{status}.html", request=request)
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         body = "<!doctype html><title>Error</title><h1>Error</h1>"
     response = HttpResponse(body, status=status)

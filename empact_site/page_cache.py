@@ -9,11 +9,14 @@ without anybody writing: a scheduled article's publication time, or New Year, wh
 ends or begins (its status is computed from the date).
 """
 
+import functools
 import hashlib
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
@@ -114,8 +117,30 @@ def is_cacheable_request(request):
     )
 
 
+@functools.cache
+def release():
+    """A digest of what renders pages: our apps' code, the templates and the translations. It is
+    part of every cache key, so a deploy that changes how pages look never serves pages or
+    fragments rendered by the previous code, while servers still share one content version."""
+    roots = [Path(__file__).parent, *map(Path, settings.LOCALE_PATHS)]
+    roots += [Path(d) for engine in settings.TEMPLATES for d in engine["DIRS"]]
+    # The project's own apps sit at the top of the project (installed packages do not).
+    roots += [
+        Path(app.path)
+        for app in apps.get_app_configs()
+        if Path(app.path).parent == settings.BASE_DIR
+    ]
+    digest = hashlib.sha256()
+    for root in sorted(set(roots)):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".html", ".mo"}:
+                digest.update(str(path.relative_to(root.parent)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def page_key(version, full_path):
-    return f"page:{version}:{full_path}"
+    return f"page:{release()}:{version}:{full_path}"
 
 
 def is_cacheable_response(response):

@@ -133,6 +133,17 @@ WSGI_APPLICATION = "empact_site.wsgi.application"
 
 TEMPLATES = [
     {
+        # The public pages (empact_site/templating.py explains why Jinja2).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "empact_site.templating.environment",
+            "context_processors": ["empact_site.context_processors.site"],
+        },
+    },
+    {
+        # The admin, and the few admin templates overridden in templates/admin/.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
@@ -142,7 +153,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "empact_site.context_processors.site",
             ],
         },
     },
@@ -246,6 +256,9 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 # change. DJANGO_PAGE_CACHE=0 switches it off (benchmarks of the uncached site, debugging).
 PAGE_CACHE = os.environ.get("DJANGO_PAGE_CACHE", "1") == "1"
 PAGE_CACHE_SECONDS = 24 * 60 * 60
+# Fragments of public pages built once per content change (empact_site/fragments.py); they work
+# with or without the page cache. DJANGO_FRAGMENT_CACHE=0 switches them off.
+FRAGMENT_CACHE = os.environ.get("DJANGO_FRAGMENT_CACHE", "1") == "1"
 
 # Mail (Django 6.1's MAILERS). Without EMAIL_HOST nothing is sent: contact messages stay pending
 # in the inbox and /healthz says mail is not configured; with DJANGO_DEBUG=1 mail goes to the

@@ -4,37 +4,56 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.text import Truncator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from articles import structured_data
 from articles.models import Article
+from empact_site import fragments
 from empact_site.i18n import language_urls_for
 
 from .models import PolicyCycle, Priority
 
 
-def render_cycle(request, cycle, cycles, *, is_current_page):
+def cycle_page(request, cycles, cycle, *, is_current_page):
+    """Everything a cycle's page shows from the database: the cycles and this cycle's priorities
+    with their objectives. Two queries besides the cycles'."""
+    priorities = list(cycle.priorities.prefetch_related("objectives"))
+    heading = _("EU crime priorities EMPACT %(years)s") % {"years": cycle.years}
+    if is_current_page:
+        title = _("The EU’s current crime priorities")
+        description = _(
+            "The EU’s crime priorities in the current policy cycle, EMPACT %(years)s, with the "
+            "objectives of each priority."
+        ) % {"years": cycle.years}
+    else:
+        title = heading
+        description = ngettext(
+            "The EU crime priority of EMPACT %(years)s and its objectives.",
+            "The %(counter)s EU crime priorities of EMPACT %(years)s and their objectives.",
+            len(priorities),
+        ) % {"years": cycle.years, "counter": len(priorities)}
     trail = [(_("EMPACT"), reverse("home")), (f"EMPACT {cycle.years}", cycle.get_absolute_url())]
-    return render(
-        request,
-        "priorities/policycycle_detail.html",
-        {
-            "cycle": cycle,
-            "cycles": cycles,
-            "priorities": Priority.objects.of_cycle(cycle),
-            "is_current_page": is_current_page,
-            "structured_data": [structured_data.breadcrumbs(trail)],
-        },
-    )
+    context = {"cycle": cycle, "cycles": cycles, "priorities": priorities}
+    return {
+        "title": title,
+        "description": description,
+        "structured_data": [structured_data.breadcrumbs(trail)],
+        "body": fragments.render("priorities/_cycle_page.html", context, request),
+    }
 
 
 def current_cycle(request):
-    cycles = list(PolicyCycle.objects.all())
-    cycle = next((c for c in cycles if c.is_current), cycles[-1] if cycles else None)
-    if cycle is None:
+    def build():
+        cycles = list(PolicyCycle.objects.all())
+        cycle = next((c for c in cycles if c.is_current), cycles[-1] if cycles else None)
+        return cycle_page(request, cycles, cycle, is_current_page=True) if cycle else None
+
+    page = fragments.cached(request, "current-cycle", build=build)
+    if page is None:
         raise Http404("No policy cycle yet.")
-    return render_cycle(request, cycle, cycles, is_current_page=True)
+    return render(request, "page.html", page)
 
 
 def get_cycle(slug):
@@ -45,44 +64,63 @@ def get_cycle(slug):
 
 
 def cycle_detail(request, cycle):
-    cycles = list(PolicyCycle.objects.all())
-    selected = next((c for c in cycles if c.slug == cycle), None)
-    if selected is None:
+    def build():
+        cycles = list(PolicyCycle.objects.all())
+        selected = next((c for c in cycles if c.slug == cycle), None)
+        return cycle_page(request, cycles, selected, is_current_page=False) if selected else None
+
+    page = fragments.cached(request, "cycle", cycle, build=build)
+    if page is None:
         raise Http404("No such policy cycle.")
-    return render_cycle(request, selected, cycles, is_current_page=False)
+    return render(request, "page.html", page)
 
 
-def priority_detail(request, cycle, slug):
-    priority = (
-        Priority.objects.select_related("cycle")
-        .prefetch_related("objectives")
-        .filter(cycle__slug=cycle)
-        .by_slug(slug)
-        .first()
-    )
-    if priority is None:
-        raise Http404("No such priority.")
+def priority_page(request, priority):
+    """Everything a priority's page shows from the database: the priority with its cycle, its
+    objectives, the articles about it and its siblings in the cycle. Three queries besides the
+    priority's own."""
+    objectives = list(priority.objectives.all())
     # Articles about the priority's cycle, and any other article that names the priority.
     name_field = f"body_{get_language()}"
     articles = Article.objects.published().filter(
         Q(cycle=priority.cycle_id) | Q(**{f"{name_field}__icontains": priority.name})
     )
+    if priority.summary:
+        description = Truncator(priority.summary).chars(160)
+    else:
+        first = objectives[0].text if objectives else ""
+        description = f"{priority.name}: {Truncator(first).chars(140)}"
     trail = [
         (_("EMPACT"), reverse("home")),
         (f"EMPACT {priority.cycle.years}", priority.cycle.get_absolute_url()),
         (priority.name, priority.get_absolute_url()),
     ]
-    return render(
-        request,
-        "priorities/priority_detail.html",
-        {
-            "priority": priority,
-            "siblings": priority.cycle.priorities.all(),
-            "articles": articles,
-            "language_urls": language_urls_for(priority),
-            "structured_data": [structured_data.breadcrumbs(trail)],
-        },
-    )
+    context = {
+        "priority": priority,
+        "objectives": objectives,
+        "articles": list(articles),
+        "siblings": list(priority.cycle.priorities.all()),
+    }
+    return {
+        "title": f"{priority.name} – EMPACT {priority.cycle.years}",
+        "description": description,
+        "language_urls": language_urls_for(priority),
+        "structured_data": [structured_data.breadcrumbs(trail)],
+        "body": fragments.render("priorities/_priority_page.html", context, request),
+    }
+
+
+def priority_detail(request, cycle, slug):
+    def build():
+        priority = (
+            Priority.objects.select_related("cycle").filter(cycle__slug=cycle).by_slug(slug).first()
+        )
+        return priority_page(request, priority) if priority else None
+
+    page = fragments.cached(request, "priority", cycle, slug, build=build)
+    if page is None:
+        raise Http404("No such priority.")
+    return render(request, "page.html", page)
 
 
 def open_data(cycle):

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from .services import MAX_QUERY_LENGTH, clean_query, search
 
@@ -10,6 +10,10 @@ def results(request):
     query = clean_query(raw)
     hits = search(query, get_language()) if query else []
     page = Paginator(hits, 10).get_page(request.GET.get("page"))
+    count = len(hits)
+    summary = ngettext(
+        "%(counter)s result for “%(query)s”.", "%(counter)s results for “%(query)s”.", count
+    ) % {"counter": count, "query": query}
     return render(
         request,
         "search/results.html",
@@ -18,6 +22,7 @@ def results(request):
             "was_shortened": len(" ".join(raw.split())) > MAX_QUERY_LENGTH,
             "page_obj": page,
             "hits": page.object_list,
-            "count": len(hits),
+            "count": count,
+            "summary": summary,
         },
     )

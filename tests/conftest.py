@@ -30,9 +30,10 @@ def fast_plain_settings(settings, tmp_path):
     # delivery replace it with a real SMTP server (smtp_server below).
     settings.MAILERS = LOCMEM_MAIL
     settings.CONTACT_RATE_LIMIT = 0
-    # Whole-page caching has its own tests (tests/test_page_cache.py); elsewhere every request
-    # renders, so tests see their changes without running on-commit hooks.
+    # Whole-page and fragment caching have their own tests (tests/test_page_cache.py); elsewhere
+    # every request renders, so tests see their changes without running on-commit hooks.
     settings.PAGE_CACHE = False
+    settings.FRAGMENT_CACHE = False
 
 
 @pytest.fixture

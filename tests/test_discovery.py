@@ -4,6 +4,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -138,26 +139,34 @@ def search(client, q, language="da"):
     return response
 
 
+def hit_titles(response):
+    """The titles of the hits, in the order a visitor sees them."""
+    hit = r'<li class="hit">.*?<h2><a href="[^"]*">(.*?)</a></h2>'
+    found = re.findall(hit, response.text, re.S)
+    return [unescape(title) for title in found]
+
+
 @pytest.mark.parametrize(
     "q", ["miljøkriminalitet", "Miljøkriminalitet", "miljokriminalitet", "miljoekriminalitet"]
 )
 def test_search_finds_a_priority_with_or_without_danish_letters(client, content, q):
     response = search(client, q)
 
-    titles = [hit.title for hit in response.context["hits"]]
+    titles = hit_titles(response)
     assert "Miljøkriminalitet" in titles[:3], titles
 
 
 def test_search_finds_stand_ins_for_aa(client, content):
     response = search(client, "raadet for den europaeiske union")
 
-    assert response.context["count"] > 0
+    assert hit_titles(response)
+    assert "0 resultater" not in response.text
 
 
 def test_search_survives_a_typo(client, content):
     if connection.vendor != "postgresql":
         pytest.skip("typo tolerance needs pg_trgm")
-    titles = [hit.title for hit in search(client, "narkotikahandl").context["hits"]]
+    titles = hit_titles(search(client, "narkotikahandl"))
 
     assert "Narkotikahandel" in titles[:3]
 
@@ -168,7 +177,7 @@ def test_search_ranks_a_title_match_above_a_body_match(client, content):
         title_da="Noget andet", body_da="<p>En sætning, der nævner Europol en enkelt gang.</p>"
     )
 
-    titles = [hit.title for hit in search(client, "europol").context["hits"]]
+    titles = hit_titles(search(client, "europol"))
 
     assert titles.index("Om Europol") < titles.index("Noget andet")
 
@@ -180,7 +189,7 @@ def test_search_highlights_the_match_in_the_snippet(client, content):
 
 
 def test_search_in_english_uses_the_english_texts(client, content):
-    titles = [hit.title for hit in search(client, "firearms", "en").context["hits"]]
+    titles = hit_titles(search(client, "firearms", "en"))
 
     assert "Firearms trafficking" in titles
 

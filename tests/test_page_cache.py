@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from empact_site.page_cache import content_state
+from empact_site.page_cache import content_state, page_key, release
 from priorities.models import Priority
 from tests.factories import make_article
 
@@ -17,7 +17,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def page_cache(settings):
+    """Whole pages and fragments cached, as in production."""
     settings.PAGE_CACHE = True
+    settings.FRAGMENT_CACHE = True
+
+
+@pytest.fixture
+def fragments(settings):
+    """Page caching switched off by its setting; fragments cached."""
+    settings.FRAGMENT_CACHE = True
 
 
 def test_a_page_is_rendered_once_then_served_without_the_database(
@@ -140,3 +148,85 @@ def test_with_redis_the_content_version_is_shared_and_replaced_on_change(
     with django_capture_on_commit_callbacks(execute=True):
         make_article(title_da="Ny")
     assert content_state()["version"] != first["version"]
+
+
+HELD_TO_TARGET = [
+    "/da/",
+    "/en/",
+    "/da/prioriteter/2022-2025/",
+    "/en/priorities/2022-2025/",
+    "/da/prioriteter/2022-2025/narkotikahandel/",
+    "/en/priorities/2022-2025/drug-trafficking/",
+]
+
+
+@pytest.mark.parametrize("url", HELD_TO_TARGET)
+def test_without_the_page_cache_a_page_needs_no_query_once_its_fragment_is_built(
+    client, content, fragments, url, django_assert_max_num_queries, django_assert_num_queries
+):
+    client.get(url[:4] + ("kontakt/" if url.startswith("/da/") else "contact/"))
+    # The content version and the footer's site details are shared by every page: now known.
+    with django_assert_max_num_queries(5):
+        first = client.get(url)  # builds the fragment
+    with django_assert_num_queries(0):
+        second = client.get(url)
+
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert "X-Page-Cache" not in second
+
+
+def test_a_fragment_shows_a_change_at_once(
+    client, content, fragments, django_capture_on_commit_callbacks
+):
+    client.get("/en/priorities/2022-2025/cyber-attacks/")
+    with django_capture_on_commit_callbacks(execute=True):
+        objective = Priority.objects.get(slug_en="cyber-attacks").objectives.first()
+        objective.text_en = "A revised objective."
+        objective.save()
+
+    assert "A revised objective." in client.get("/en/priorities/2022-2025/cyber-attacks/").text
+
+
+def test_a_renamed_priority_moves_at_once_despite_its_fragment(
+    client, content, fragments, django_capture_on_commit_callbacks
+):
+    client.get("/da/prioriteter/2022-2025/narkotikahandel/")
+    with django_capture_on_commit_callbacks(execute=True):
+        priority = Priority.objects.get(slug_da="narkotikahandel")
+        priority.slug_da = "narko"
+        priority.save()
+
+    old = client.get("/da/prioriteter/2022-2025/narkotikahandel/")
+
+    assert old.status_code == 301 and old["Location"] == "/da/prioriteter/2022-2025/narko/"
+    assert client.get("/da/prioriteter/2022-2025/narko/").status_code == 200
+
+
+def test_a_staff_preview_is_never_kept_for_visitors(client, admin_client, db, fragments):
+    draft = make_article(title_da="Hemmelig kladde", status=Article.Status.DRAFT)
+
+    assert "Hemmelig kladde" in admin_client.get(draft.get_absolute_url()).text
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_fragments_are_kept_per_language(client, content, fragments):
+    client.get("/da/")
+
+    english = client.get("/en/").text
+
+    assert "Drug trafficking" in english and "Narkotikahandel" not in english
+
+
+def test_a_new_release_of_the_code_never_uses_what_the_old_one_cached(settings, tmp_path):
+    """Cache keys carry a digest of the code, templates and translations, so a deploy that
+    changes how pages look starts afresh while the servers keep sharing one content version."""
+    template = tmp_path / "page.html"
+    template.write_text("<p>one</p>")
+    settings.TEMPLATES = [*settings.TEMPLATES, {**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    before = release.__wrapped__()
+
+    template.write_text("<p>two</p>")
+
+    assert release.__wrapped__() != before
+    assert release() in page_key("v1", "/da/")

@@ -182,6 +182,7 @@ def test_the_home_article_lives_on_the_home_page(client, content):
         "/da/prioriteter/",
         "/da/prioriteter/2022-2025/",
         "/da/prioriteter/2022-2025/narkotikahandel/",
+        "/en/priorities/2022-2025/drug-trafficking/",
         "/da/cyklus/",
         "/da/artikler/",
     ],

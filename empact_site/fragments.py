@@ -1,0 +1,59 @@
+"""Fragment caching: the expensive, shared part of a public page, rendered once per content
+change and language.
+
+A page's own object (the article, the cycle, the priority) is looked up on every request, so a
+404, a staff preview or a redirect after a slug change is always current. What is built from
+several tables and looks the same to every visitor, such as an article's body with the
+priorities, their objectives and the steps of the cycle, is built once and kept under the
+*content version* of empact_site/page_cache.py: any write to public content replaces the version,
+so no fragment older than the change is used again, and the version expires by itself when a
+scheduled article is published or a cycle ends.
+
+Fragments live in the shared cache (Redis when REDIS_URL is set, so all app servers share them)
+and, for the current version, in this process's memory. They are used whether or not whole
+pages are cached: they make a page-cache miss, and pages with something per visitor, cheap.
+DJANGO_FRAGMENT_CACHE=0 switches them off (debugging, the benchmark of the fully uncached site).
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from empact_site.page_cache import content_state, release
+
+MEMORY_ENTRIES = 256
+_memory = {"version": None, "entries": {}}
+
+
+def cached(request, name, *key, build):
+    """What build() returns (HTML, or a dict of HTML and text), built once per content version
+    and language. build() runs only on a miss, so the queries behind it run only then."""
+    if not settings.FRAGMENT_CACHE:
+        return build()
+    # One read of the content version per request, however many fragments the page has.
+    state = getattr(request, "content_state", None)
+    if state is None:
+        state = request.content_state = content_state()
+    version = state["version"]
+    if _memory["version"] != version:
+        _memory["version"], _memory["entries"] = version, {}
+    cache_key = ":".join(["fragment", release(), version, get_language(), name, *map(str, key)])
+    entries = _memory["entries"]
+    value = entries.get(cache_key)
+    if value is None:
+        value = cache.get(cache_key)
+        if value is None:
+            value = build()
+            timeout = (state["valid_until"] - timezone.now()).total_seconds()
+            cache.set(cache_key, value, timeout=max(1, min(timeout, settings.PAGE_CACHE_SECONDS)))
+        if len(entries) < MEMORY_ENTRIES:
+            entries[cache_key] = value
+    return value
+
+
+def render(template_name, context, request):
+    """A fragment's HTML, safe to insert into the page (Jinja2's render() returns a plain str)."""
+    return mark_safe(render_to_string(template_name, context, request))
