@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from empact_site.page_cache import content_state, release
+from empact_site.page_cache import current_state, release
 
 MEMORY_ENTRIES = 256
 _memory = {"version": None, "entries": {}}
@@ -36,7 +36,7 @@ def cached(request, name, *key, build):
     # One read of the content version per request, however many fragments the page has.
     state = getattr(request, "content_state", None)
     if state is None:
-        state = request.content_state = content_state()
+        state = request.content_state = current_state()
     version = state["version"]
     if _memory["version"] != version:
         _memory["version"], _memory["entries"] = version, {}

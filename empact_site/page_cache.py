@@ -11,6 +11,9 @@ ends or begins (its status is computed from the date).
 
 import functools
 import hashlib
+import logging
+import os
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -28,6 +31,7 @@ from empact_site.middleware import log_request
 from empact_site.redis import redis_client
 
 STATE_KEY = "content-state"
+logger = logging.getLogger("empact.page_cache")
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 
 
@@ -59,10 +63,16 @@ def content_state():
     return state
 
 
-# With Redis the state is read on every request, so it is a plain string read with redis-py
-# ("version:valid-until timestamp"), about half the cost of a round trip through Django's cache
-# API with its pickling. Without Redis, Django's (file) cache holds it.
+# With Redis the state is a plain string read with redis-py ("version:valid-until timestamp"),
+# about half the cost of a round trip through Django's cache API with its pickling, and every
+# change is announced on a channel (StateWatcher below). Without Redis, Django's (file) cache
+# holds it.
 REDIS_STATE_KEY = "empact:content-state"
+
+
+def changes_channel():
+    # Channels are not per database: sites sharing one Redis server must not hear each other.
+    return f"empact:content-changed:{redis_client().connection_pool.connection_kwargs.get('db', 0)}"
 
 
 def read_state():
@@ -80,7 +90,11 @@ def write_state(state):
         cache.set(STATE_KEY, state, timeout=None)
         return
     value = f"{state['version']}:{state['valid_until'].timestamp()}"
-    redis_client().set(REDIS_STATE_KEY, value)
+    # Announced too: two servers may replace an expired version at once, and the one whose
+    # version lost must not keep it.
+    redis_client().pipeline(transaction=False).set(REDIS_STATE_KEY, value).publish(
+        changes_channel(), "replaced"
+    ).execute()
 
 
 def content_changed():
@@ -91,9 +105,95 @@ def content_changed():
 
 def forget_state():
     if settings.REDIS_URL:
-        redis_client().delete(REDIS_STATE_KEY)
+        redis_client().pipeline(transaction=False).delete(REDIS_STATE_KEY).publish(
+            changes_channel(), "changed"
+        ).execute()
     else:
         cache.delete(STATE_KEY)
+
+
+class StateWatcher:
+    """This process's copy of the content state, so that serving a cached page or fragment needs
+    no round trip to Redis. A thread subscribed to changes_channel() drops the copy as soon as any
+    server replaces the version: Redis sends the message before the writing server has even
+    answered its editor. Until the subscription is confirmed, and whenever the connection is
+    lost or silent, every request reads the state from Redis as before; without Redis there is
+    no watcher and the state is always read from the cache."""
+
+    HEARTBEAT_SECONDS = 5
+
+    def __init__(self):
+        self.state = None
+        self.generation = 0
+        self.listening = False
+        self.pid = None
+        self.stopped = threading.Event()
+
+    def start(self):
+        """Listen from this process (once; a forked worker starts its own thread)."""
+        if not settings.REDIS_URL or self.pid == os.getpid():
+            return
+        self.pid = os.getpid()
+        self.forget()
+        self.listening = False
+        threading.Thread(target=self.listen, name="content-state", daemon=True).start()
+
+    def forget(self):
+        self.generation += 1
+        self.state = None
+
+    def current(self):
+        state = self.state
+        if state is not None and self.listening and state["valid_until"] > timezone.now():
+            return state
+        generation = self.generation
+        state = content_state()
+        if generation == self.generation:  # no change was announced while reading
+            self.state = state
+        return state
+
+    def stop(self):
+        self.stopped.set()
+
+    def listen(self):
+        while not self.stopped.is_set():
+            try:
+                self.listen_once()
+            except Exception:  # noqa: BLE001 - any failure: read per request, then reconnect
+                logger.warning("Content-change channel lost; reading the state per request")
+            self.listening = False
+            self.forget()
+            self.stopped.wait(1)
+
+    def listen_once(self):
+        pubsub = redis_client().pubsub()
+        try:
+            pubsub.subscribe(changes_channel())
+            last_heard = time.monotonic()
+            while not self.stopped.is_set():
+                message = pubsub.get_message(timeout=self.HEARTBEAT_SECONDS)
+                if message is None:
+                    if time.monotonic() - last_heard > 3 * self.HEARTBEAT_SECONDS:
+                        raise ConnectionError("no answer from Redis")
+                    pubsub.ping()
+                    continue
+                last_heard = time.monotonic()
+                if message["type"] == "subscribe":
+                    # Changes made before the subscription took effect were not heard.
+                    self.forget()
+                    self.listening = True
+                elif message["type"] == "message":
+                    self.forget()
+        finally:
+            pubsub.close()
+
+
+state_watcher = StateWatcher()
+
+
+def current_state():
+    """The content state, from this process's copy while the watcher vouches for it."""
+    return state_watcher.current()
 
 
 class ChangesContent:
@@ -168,7 +268,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not is_cacheable_request(request):
             return self.get_response(request)
-        state = content_state()
+        state = current_state()
         key = page_key(state["version"], request.get_full_path())
         entry = cache.get(key)
         if entry is None:
@@ -212,6 +312,7 @@ class CachedPagesApplication:
         self.memory = {}
 
     def __call__(self, environ, start_response):
+        state_watcher.start()
         path = environ.get("PATH_INFO", "")
         if (
             not settings.PAGE_CACHE
@@ -220,7 +321,7 @@ class CachedPagesApplication:
         ):
             return self.application(environ, start_response)
         started = time.perf_counter()
-        state = content_state()
+        state = current_state()
         if state["version"] != self.version:
             self.version, self.memory = state["version"], {}
         query = environ.get("QUERY_STRING", "")

@@ -8,7 +8,13 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from empact_site.page_cache import content_state, page_key, release
+from empact_site.page_cache import (
+    StateWatcher,
+    content_state,
+    forget_state,
+    page_key,
+    release,
+)
 from priorities.models import Priority
 from tests.factories import make_article
 
@@ -230,3 +236,45 @@ def test_a_new_release_of_the_code_never_uses_what_the_old_one_cached(settings, 
 
     assert release.__wrapped__() != before
     assert release() in page_key("v1", "/da/")
+
+
+def wait_for(condition, seconds=3):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_with_redis_each_process_keeps_the_state_until_a_change_is_announced(settings, db):
+    """A server answers cached pages without asking Redis for the content version; any
+    server's change reaches it at once through the channel."""
+    import redis
+
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).delete("empact:content-state")
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    content_state()  # the current version exists
+    watcher = StateWatcher()
+    watcher.start()
+    try:
+        wait_for(lambda: watcher.listening)
+        first = watcher.current()
+        assert watcher.current() is first  # this process's copy: no round trip
+
+        forget_state()  # as another server does after saving content
+
+        wait_for(lambda: watcher.state is None)
+        assert watcher.current()["version"] != first["version"]
+    finally:
+        watcher.stop()
+
+
+def test_without_the_channel_every_request_reads_the_state(settings, db):
+    watcher = StateWatcher()  # never started: no Redis here, or not yet subscribed
+
+    first = watcher.current()
+    forget_state()
+
+    assert watcher.current()["version"] != first["version"]
