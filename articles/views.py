@@ -56,7 +56,7 @@ def home(request):
     page = fragments.cached(request, "home", build=build)
     if page is None:
         return render(request, "articles/home_empty.html")
-    return render(request, "page.html", page)
+    return render(request, "page.html", {**page})  # a copy: rendering adds to it
 
 
 def article_detail(request, slug):

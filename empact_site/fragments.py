@@ -1,18 +1,21 @@
-"""Fragment caching: the expensive, shared part of a public page, rendered once per content
-change and language.
+"""Fragments: what a public page shows from the database, built once per content change and
+language.
 
-A page's own object (the article, the cycle, the priority) is looked up on every request, so a
-404, a staff preview or a redirect after a slug change is always current. What is built from
-several tables and looks the same to every visitor, such as an article's body with the
-priorities, their objectives and the steps of the cycle, is built once and kept under the
-*content version* of empact_site/page_cache.py: any write to public content replaces the version,
-so no fragment older than the change is used again, and the version expires by itself when a
-scheduled article is published or a cycle ends.
+The article with its related entries, the priorities of its cycle and the steps of the cycle; a
+cycle with its priorities; a priority with its objectives, siblings and articles: each is built
+from several tables with at most 5 queries, together with the page's title, description,
+language addresses and schema.org data, and kept under the *content version* of
+empact_site/page_cache.py. Any write to public content replaces the version, so nothing built
+before the change is used again (a renamed or deleted page answers a redirect or 404 at once),
+and the version expires by itself when a scheduled article is published or a cycle ends. Staff
+previews of drafts are never kept.
 
-Fragments live in the shared cache (Redis when REDIS_URL is set, so all app servers share them)
-and, for the current version, in this process's memory. They are used whether or not whole
-pages are cached: they make a page-cache miss, and pages with something per visitor, cheap.
-DJANGO_FRAGMENT_CACHE=0 switches them off (debugging, the benchmark of the fully uncached site).
+Django still handles every request in full (middleware, session, CSRF, the view, the frame with
+the navigation and language switcher): fragments serve whatever the whole-page cache does not,
+i.e. pages with the page cache switched off, its misses and pages with something per visitor.
+They live in the shared cache (Redis when REDIS_URL is set, so all app servers share them) and,
+for the current version, in this process's memory. DJANGO_FRAGMENT_CACHE=0 switches them off
+(debugging, the benchmark of the fully uncached site).
 """
 
 from django.conf import settings

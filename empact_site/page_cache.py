@@ -128,15 +128,19 @@ class StateWatcher:
         self.listening = False
         self.pid = None
         self.stopped = threading.Event()
+        self.starting = threading.Lock()
 
     def start(self):
         """Listen from this process (once; a forked worker starts its own thread)."""
         if not settings.REDIS_URL or self.pid == os.getpid():
             return
-        self.pid = os.getpid()
-        self.forget()
-        self.listening = False
-        threading.Thread(target=self.listen, name="content-state", daemon=True).start()
+        with self.starting:
+            if self.pid == os.getpid():
+                return
+            self.pid = os.getpid()
+            self.forget()
+            self.listening = False
+            threading.Thread(target=self.listen, name="content-state", daemon=True).start()
 
     def forget(self):
         self.generation += 1

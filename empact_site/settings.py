@@ -254,11 +254,12 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 
 # Whole-page cache of public pages (empact_site/page_cache.py): invalidated on every content
 # change. DJANGO_PAGE_CACHE=0 switches it off (benchmarks of the uncached site, debugging).
-PAGE_CACHE = os.environ.get("DJANGO_PAGE_CACHE", "1") == "1"
+# Fragments of page content built once per content change (empact_site/fragments.py) work with
+# or without it; DJANGO_FRAGMENT_CACHE=0 switches them off. Both are off by default with
+# DJANGO_DEBUG=1, where templates change without a deploy.
+PAGE_CACHE = os.environ.get("DJANGO_PAGE_CACHE", "0" if DEBUG else "1") == "1"
 PAGE_CACHE_SECONDS = 24 * 60 * 60
-# Fragments of public pages built once per content change (empact_site/fragments.py); they work
-# with or without the page cache. DJANGO_FRAGMENT_CACHE=0 switches them off.
-FRAGMENT_CACHE = os.environ.get("DJANGO_FRAGMENT_CACHE", "1") == "1"
+FRAGMENT_CACHE = os.environ.get("DJANGO_FRAGMENT_CACHE", "0" if DEBUG else "1") == "1"
 
 # Mail (Django 6.1's MAILERS). Without EMAIL_HOST nothing is sent: contact messages stay pending
 # in the inbox and /healthz says mail is not configured; with DJANGO_DEBUG=1 mail goes to the

@@ -53,7 +53,7 @@ def current_cycle(request):
     page = fragments.cached(request, "current-cycle", build=build)
     if page is None:
         raise Http404("No policy cycle yet.")
-    return render(request, "page.html", page)
+    return render(request, "page.html", {**page})  # a copy: rendering adds to it
 
 
 def get_cycle(slug):
@@ -72,7 +72,7 @@ def cycle_detail(request, cycle):
     page = fragments.cached(request, "cycle", cycle, build=build)
     if page is None:
         raise Http404("No such policy cycle.")
-    return render(request, "page.html", page)
+    return render(request, "page.html", {**page})  # a copy: rendering adds to it
 
 
 def priority_page(request, priority):
@@ -120,7 +120,7 @@ def priority_detail(request, cycle, slug):
     page = fragments.cached(request, "priority", cycle, slug, build=build)
     if page is None:
         raise Http404("No such priority.")
-    return render(request, "page.html", page)
+    return render(request, "page.html", {**page})  # a copy: rendering adds to it
 
 
 def open_data(cycle):
