@@ -56,7 +56,7 @@ def home(request):
     page = fragments.cached(request, "home", build=build)
     if page is None:
         return render(request, "articles/home_empty.html")
-    return render(request, "page.html", {**page})  # a copy: rendering adds to it
+    return fragments.render_page(request, page)
 
 
 def article_detail(request, slug):
@@ -81,7 +81,7 @@ def article_detail(request, slug):
         raise Http404("No such article.")
     if "redirect" in page:
         return redirect(page["redirect"], permanent=True)
-    response = render(request, "page.html", {**page, "is_preview": not page["is_public"]})
+    response = fragments.render_page(request, page, is_preview=not page["is_public"])
     if not page["is_public"]:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"

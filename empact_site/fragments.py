@@ -18,6 +18,7 @@ for the current version, in this process's memory. DJANGO_FRAGMENT_CACHE=0 switc
 (debugging, the benchmark of the fully uncached site).
 """
 
+from django import shortcuts
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -55,6 +56,12 @@ def cached(request, name, *key, build):
         if len(entries) < MEMORY_ENTRIES:
             entries[cache_key] = value
     return value
+
+
+def render_page(request, page, **extra):
+    """The response for a page whose head and body a view built (page.html around them). A copy
+    of the kept page: rendering adds the request and more to its context."""
+    return shortcuts.render(request, "page.html", {**page, **extra})
 
 
 def render(template_name, context, request):

@@ -2,7 +2,6 @@ import csv
 
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
@@ -44,16 +43,30 @@ def cycle_page(request, cycles, cycle, *, is_current_page):
     }
 
 
-def current_cycle(request):
+def cycle_response(request, slug):
+    """The page of the current cycle (slug None) or of the cycle with this slug."""
+
     def build():
         cycles = list(PolicyCycle.objects.all())
-        cycle = next((c for c in cycles if c.is_current), cycles[-1] if cycles else None)
-        return cycle_page(request, cycles, cycle, is_current_page=True) if cycle else None
+        if slug is None:
+            cycle = next((c for c in cycles if c.is_current), cycles[-1] if cycles else None)
+        else:
+            cycle = next((c for c in cycles if c.slug == slug), None)
+        return cycle_page(request, cycles, cycle, is_current_page=slug is None) if cycle else None
 
-    page = fragments.cached(request, "current-cycle", build=build)
+    key = ("current-cycle",) if slug is None else ("cycle", slug)
+    page = fragments.cached(request, *key, build=build)
     if page is None:
-        raise Http404("No policy cycle yet.")
-    return render(request, "page.html", {**page})  # a copy: rendering adds to it
+        raise Http404("No such policy cycle.")
+    return fragments.render_page(request, page)
+
+
+def current_cycle(request):
+    return cycle_response(request, None)
+
+
+def cycle_detail(request, cycle):
+    return cycle_response(request, cycle)
 
 
 def get_cycle(slug):
@@ -61,18 +74,6 @@ def get_cycle(slug):
     if cycle is None:
         raise Http404("No such policy cycle.")
     return cycle
-
-
-def cycle_detail(request, cycle):
-    def build():
-        cycles = list(PolicyCycle.objects.all())
-        selected = next((c for c in cycles if c.slug == cycle), None)
-        return cycle_page(request, cycles, selected, is_current_page=False) if selected else None
-
-    page = fragments.cached(request, "cycle", cycle, build=build)
-    if page is None:
-        raise Http404("No such policy cycle.")
-    return render(request, "page.html", {**page})  # a copy: rendering adds to it
 
 
 def priority_page(request, priority):
@@ -120,7 +121,7 @@ def priority_detail(request, cycle, slug):
     page = fragments.cached(request, "priority", cycle, slug, build=build)
     if page is None:
         raise Http404("No such priority.")
-    return render(request, "page.html", {**page})  # a copy: rendering adds to it
+    return fragments.render_page(request, page)
 
 
 def open_data(cycle):
