@@ -42,7 +42,7 @@ def article_page(request, article):
             structured_data.article(article, site=site, language=get_language()),
             structured_data.organization(site),
         ],
-        "body": fragments.render("articles/_article.html", context, request),
+        "body": fragments.render("articles/_article.html", context),
         "og_type": "article",
         "is_public": article.is_public,
     }

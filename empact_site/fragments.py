@@ -51,6 +51,8 @@ def cached(request, name, *key, build):
         value = cache.get(cache_key)
         if value is None:
             value = build()
+            if value is None:
+                return None  # nothing found: never kept, so made-up addresses fill no cache
             timeout = (state["valid_until"] - timezone.now()).total_seconds()
             cache.set(cache_key, value, timeout=max(1, min(timeout, settings.PAGE_CACHE_SECONDS)))
         if len(entries) < MEMORY_ENTRIES:
@@ -64,6 +66,8 @@ def render_page(request, page, **extra):
     return shortcuts.render(request, "page.html", {**page, **extra})
 
 
-def render(template_name, context, request):
-    """A fragment's HTML, safe to insert into the page (Jinja2's render() returns a plain str)."""
-    return mark_safe(render_to_string(template_name, context, request))
+def render(template_name, context):
+    """A fragment's HTML, safe to insert into the page (Jinja2's render() returns a plain str).
+    Rendered without the request, so nothing of one visitor's (a CSRF token, the user) can
+    reach what every visitor is served."""
+    return mark_safe(render_to_string(template_name, context))

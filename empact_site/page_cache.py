@@ -17,12 +17,14 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
+from django.db.models.signals import post_delete
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -104,6 +106,7 @@ def content_changed():
 
 
 def forget_state():
+    state_watcher.forget()  # this process at once; the others hear it on the channel
     if settings.REDIS_URL:
         redis_client().pipeline(transaction=False).delete(REDIS_STATE_KEY).publish(
             changes_channel(), "changed"
@@ -116,35 +119,40 @@ class StateWatcher:
     """This process's copy of the content state, so that serving a cached page or fragment needs
     no round trip to Redis. A thread subscribed to changes_channel() drops the copy as soon as any
     server replaces the version: Redis sends the message before the writing server has even
-    answered its editor. Until the subscription is confirmed, and whenever the connection is
-    lost or silent, every request reads the state from Redis as before; without Redis there is
-    no watcher and the state is always read from the cache."""
+    answered its editor. Every few seconds the thread also checks that Redis still holds the
+    kept version (a restore, FLUSHDB or an eviction removes it without a word) and that the
+    channel still answers. Until the subscription is confirmed, and whenever the connection is
+    lost, every request reads the state from Redis; without Redis there is no watcher and the
+    state is always read from the cache."""
 
     HEARTBEAT_SECONDS = 5
+    RETRY_SECONDS = (1, 2, 5, 10, 30)
 
     def __init__(self):
         self.state = None
         self.generation = 0
         self.listening = False
         self.pid = None
+        self.lock = threading.Lock()
         self.stopped = threading.Event()
-        self.starting = threading.Lock()
 
     def start(self):
         """Listen from this process (once; a forked worker starts its own thread)."""
         if not settings.REDIS_URL or self.pid == os.getpid():
             return
-        with self.starting:
+        with self.lock:
             if self.pid == os.getpid():
                 return
             self.pid = os.getpid()
-            self.forget()
             self.listening = False
-            threading.Thread(target=self.listen, name="content-state", daemon=True).start()
+            self.generation += 1
+            self.state = None
+        threading.Thread(target=self.listen, name="content-state", daemon=True).start()
 
     def forget(self):
-        self.generation += 1
-        self.state = None
+        with self.lock:
+            self.generation += 1
+            self.state = None
 
     def current(self):
         state = self.state
@@ -152,22 +160,26 @@ class StateWatcher:
             return state
         generation = self.generation
         state = content_state()
-        if generation == self.generation:  # no change was announced while reading
-            self.state = state
+        with self.lock:
+            if generation == self.generation:  # no change was announced while reading
+                self.state = state
         return state
 
     def stop(self):
         self.stopped.set()
 
     def listen(self):
+        failures = 0
         while not self.stopped.is_set():
             try:
                 self.listen_once()
             except Exception:  # noqa: BLE001 - any failure: read per request, then reconnect
-                logger.warning("Content-change channel lost; reading the state per request")
+                if not failures:
+                    logger.warning("Content-change channel lost; reading the state per request")
+                failures += 1
             self.listening = False
             self.forget()
-            self.stopped.wait(1)
+            self.stopped.wait(self.RETRY_SECONDS[min(failures, len(self.RETRY_SECONDS)) - 1])
 
     def listen_once(self):
         pubsub = redis_client().pubsub()
@@ -180,6 +192,7 @@ class StateWatcher:
                     if time.monotonic() - last_heard > 3 * self.HEARTBEAT_SECONDS:
                         raise ConnectionError("no answer from Redis")
                     pubsub.ping()
+                    self.verify()
                     continue
                 last_heard = time.monotonic()
                 if message["type"] == "subscribe":
@@ -191,6 +204,14 @@ class StateWatcher:
         finally:
             pubsub.close()
 
+    def verify(self):
+        """Forget the kept state if Redis no longer holds that version."""
+        kept = self.state
+        if kept is not None:
+            stored = read_state()
+            if stored is None or stored["version"] != kept["version"]:
+                self.forget()
+
 
 state_watcher = StateWatcher()
 
@@ -201,16 +222,23 @@ def current_state():
 
 
 class ChangesContent:
-    """Model mixin: saving or deleting a row of public content makes every page re-render."""
+    """Model mixin: saving or deleting a row of public content makes every page re-render.
+
+    Deletes are caught by the post_delete signal, so that bulk deletes (the admin's "delete
+    selected" action, cascades) count too; it is connected for these models only, so other
+    models keep Django's fast bulk delete."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        post_delete.connect(content_deleted, sender=cls, weak=False)
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         content_changed()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        content_changed()
-        return result
+
+def content_deleted(sender, **kwargs):
+    content_changed()
 
 
 def is_cacheable_request(request):
@@ -223,9 +251,10 @@ def is_cacheable_request(request):
 
 @functools.cache
 def release():
-    """A digest of what renders pages: our apps' code, the templates and the translations. It is
-    part of every cache key, so a deploy that changes how pages look never serves pages or
-    fragments rendered by the previous code, while servers still share one content version."""
+    """A digest of what renders pages: our apps' code, the templates, the translations, the
+    installed packages and the static files' manifest. It is part of every cache key, so a
+    deploy that changes how pages look never serves pages or fragments rendered by the previous
+    code, while servers still share one content version."""
     roots = [Path(__file__).parent, *map(Path, settings.LOCALE_PATHS)]
     roots += [Path(d) for engine in settings.TEMPLATES for d in engine["DIRS"]]
     # The project's own apps sit at the top of the project (installed packages do not).
@@ -235,6 +264,13 @@ def release():
         if Path(app.path).parent == settings.BASE_DIR
     ]
     digest = hashlib.sha256()
+    # Installed packages render too (Django's formats and translations, Jinja2, the sanitiser),
+    # and pages name the hashed static files of the manifest.
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    digest.update("\n".join(packages).encode())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        digest.update(manifest.read_bytes())
     for root in sorted(set(roots)):
         for path in sorted(root.rglob("*")):
             if path.suffix in {".py", ".html", ".mo"}:

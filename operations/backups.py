@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from empact_site.page_cache import forget_state
+
 PG_DUMP = "database.pgdump"
 SQLITE_DUMP = "database.sqlite3"
 
@@ -97,5 +99,7 @@ def restore(archive_path):
             shutil.rmtree(media)
         if (Path(tmp) / "media").exists():
             shutil.copytree(Path(tmp) / "media", media)
-    # Cached copies (the site details) describe the old data.
+    # Cached copies (the site details, pages, fragments) describe the old data; every server
+    # is told that the content changed.
     cache.clear()
+    forget_state()

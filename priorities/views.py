@@ -39,7 +39,7 @@ def cycle_page(request, cycles, cycle, *, is_current_page):
         "title": title,
         "description": description,
         "structured_data": [structured_data.breadcrumbs(trail)],
-        "body": fragments.render("priorities/_cycle_page.html", context, request),
+        "body": fragments.render("priorities/_cycle_page.html", context),
     }
 
 
@@ -107,7 +107,7 @@ def priority_page(request, priority):
         "description": description,
         "language_urls": language_urls_for(priority),
         "structured_data": [structured_data.breadcrumbs(trail)],
-        "body": fragments.render("priorities/_priority_page.html", context, request),
+        "body": fragments.render("priorities/_priority_page.html", context),
     }
 
 

@@ -160,7 +160,6 @@ def test_search_finds_stand_ins_for_aa(client, content):
     response = search(client, "raadet for den europaeiske union")
 
     assert hit_titles(response)
-    assert "0 resultater" not in response.text
 
 
 def test_search_survives_a_typo(client, content):

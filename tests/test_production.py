@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from empact_site.errors import permission_denied, server_error
 from empact_site.logging import JSONFormatter
+from empact_site.page_cache import content_state
 from priorities.models import Priority
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,8 +223,10 @@ def test_backup_and_restore_round_trip(settings, tmp_path):
     Priority.objects.filter(slug_da="cyberangreb").update(name_da="Ødelagt")
     Priority.objects.filter(slug_da="narkotikahandel").delete()
     (settings.MEDIA_ROOT / "articles" / "foto.png").unlink()
+    version = content_state()["version"]
     call_command("restore", str(archive), noinput=True, stdout=io.StringIO())
 
+    assert content_state()["version"] != version  # no page or fragment of before is served
     assert Priority.objects.get(slug_da="cyberangreb").name_da == "Cyberangreb"
     assert Priority.objects.filter(slug_da="narkotikahandel").get().objectives.count() == 2
     assert (settings.MEDIA_ROOT / "articles" / "foto.png").read_bytes() == b"PNG-data"
