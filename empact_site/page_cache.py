@@ -1,10 +1,11 @@
 """Whole-page caching of public pages: each page is rendered once per content change and then
 served from the shared cache (Redis or the file cache) like a static file.
 
-Cache keys carry a *content version*. Every write to public content replaces the version after
-its transaction commits (model saves and deletes through `ChangesContent`, and bulk updates
-such as drag-and-drop reordering call `content_changed()` themselves), so no page older than the
-change is ever served again. The version also expires by itself at the next moment a page changes
+Cache keys carry a *content version* (and the release digest). Every write to public content
+replaces the version after its transaction commits (saves and deletes, bulk deletes included,
+of `ChangesContent` models; bulk updates such as drag-and-drop reordering and a restore call
+`content_changed()`/`forget_state()` themselves), so no page older than the change is ever
+served again. The version also expires by itself at the next moment a page changes
 without anybody writing: a scheduled article's publication time, or New Year, when a policy cycle
 ends or begins (its status is computed from the date).
 """
@@ -339,10 +340,11 @@ class PageCacheMiddleware:
 
 class CachedPagesApplication:
     """WSGI wrapper around Django: a cached public page is answered from here, like a static
-    file, without building a request or running the middleware. It reads the content version
-    from the shared cache on every request (so a change made through another server shows at
-    once) and keeps the pages of the current version in this process's memory. Everything else,
-    and every miss, goes to Django, whose PageCacheMiddleware fills the cache."""
+    file, without building a request or running the middleware. It takes the content version
+    from current_state() (this process's copy while the change channel vouches for it, so a
+    change made through another server shows at once) and keeps the pages of the current version
+    in this process's memory. Everything else, and every miss, goes to Django, whose
+    PageCacheMiddleware fills the cache."""
 
     MEMORY_ENTRIES = 512
 
