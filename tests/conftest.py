@@ -115,3 +115,14 @@ def hanging_smtp_server(settings):
     settings.MAILERS = smtp_mailers(listener.getsockname()[1], timeout=1)
     yield listener
     listener.close()
+
+
+@pytest.fixture
+def db_proxy():
+    """A TCP proxy to the local PostgreSQL server that the test can freeze, cut and restore
+    (tests/faults.py); database_url_through(db_proxy, ...) gives a subprocess its address."""
+    from tests.faults import TCPProxy
+
+    proxy = TCPProxy("127.0.0.1", 5432).start()
+    yield proxy
+    proxy.stop()
