@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from editorial.admin import EditorialAdmin
 
 from .models import Message, PrivacyNotice
-from .services import deliver, resend
+from .services import resend
 
 CSV_COLUMNS = [
     ("created_at", _("received")),
@@ -93,15 +93,16 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the mail again"), permissions=["change"])
     def resend_mail(self, request, queryset):
-        pks = list(queryset.values_list("pk", flat=True))
-        resend(queryset)
-        sent = sum(deliver(pk) for pk in pks)
-        level = messages.SUCCESS if sent == len(pks) else messages.WARNING
+        count = resend(queryset)
         self.message_user(
             request,
-            _("%(sent)d of %(total)d sent now; the rest stay pending and are retried.")
-            % {"sent": sent, "total": len(pks)},
-            level,
+            ngettext(
+                "%d message handed to the mail worker, which sends it within seconds.",
+                "%d messages handed to the mail worker, which sends them within seconds.",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("Export selected as CSV (Excel)"), permissions=["view"])

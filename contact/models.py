@@ -18,10 +18,6 @@ def new_message_id():
 
 
 class MessageQuerySet(models.QuerySet):
-    def due(self):
-        """Pending messages whose next attempt has come."""
-        return self.filter(delivery=Message.Delivery.PENDING, next_attempt_at__lte=timezone.now())
-
     def overdue(self):
         """Messages a person should worry about: not delivered after CONTACT_OVERDUE_MINUTES."""
         limit = timezone.now() - timedelta(minutes=settings.CONTACT_OVERDUE_MINUTES)
@@ -67,6 +63,9 @@ class Message(models.Model):
     sending_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last delivery error"), blank=True)
+    # The last attempt failed because the mail server could not be reached (refused, hung, timed
+    # out), not because it rejected this message: the next successful delivery makes it due.
+    server_was_down = models.BooleanField(_("mail server was unreachable"), default=False)
     message_id = models.CharField(
         _("Message-ID"), max_length=200, unique=True, default=new_message_id, editable=False
     )
@@ -89,6 +88,18 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+
+class MailWorker(models.Model):
+    """A running mail worker (send_pending_mail --loop), so /healthz can tell when none has
+    completed a round lately: the worker is the only thing that retries."""
+
+    name = models.CharField(max_length=200, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_round_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name
 
 
 class RateLimitHit(models.Model):

@@ -2,11 +2,12 @@
 delivery is claimed atomically, so the request and any number of workers never send it twice."""
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
@@ -14,13 +15,16 @@ from .models import Message
 
 logger = logging.getLogger(__name__)
 
+# The PostgreSQL channel on which a new message wakes the mail workers.
+MAIL_CHANNEL = "contact_mail"
+
 
 def mail_is_configured():
     return "default" in mailers
 
 
 def message_create(*, data, language, is_spam=False, token=None):
-    """Store a message from the contact form and, once it is committed, try to mail it.
+    """Store a message from the contact form and wake the mail worker once it is committed.
 
     A form submitted twice (the same token) stores one message and returns it."""
     if token and (existing := Message.objects.filter(submission_token=token).first()):
@@ -37,21 +41,38 @@ def message_create(*, data, language, is_spam=False, token=None):
                 delivery=Message.Delivery.NOT_SENT if is_spam else Message.Delivery.PENDING,
             )
             if not is_spam:
-                transaction.on_commit(lambda: deliver(message.pk))
+                wake_mail_worker()
     except IntegrityError:
         # The same form, submitted at the same moment by a double click: the other one won.
         return Message.objects.get(submission_token=token)
     return message
 
 
-def deliver(pk):
-    """Claim the message if it is due, mail it, and record the outcome. True if it was sent."""
+def wake_mail_worker():
+    """Tell the mail workers there is mail, so it leaves within moments, not at the next round.
+
+    On PostgreSQL a NOTIFY, delivered when the surrounding transaction commits (never for a
+    rolled-back message); elsewhere the workers poll every second."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {MAIL_CHANNEL}")
+
+
+def deliver(pk, *, due_only=True):
+    """Claim the message, mail it, and record the outcome. True if it was sent.
+
+    The claim (pending -> sending in one UPDATE) is what keeps any number of workers from
+    sending a message twice. due_only=False claims a pending message whose retry time has not
+    come yet (an operator sending what is pending now)."""
     if not mail_is_configured():
         return False
     now = timezone.now()
-    claimed = Message.objects.filter(
-        pk=pk, delivery=Message.Delivery.PENDING, next_attempt_at__lte=now
-    ).update(delivery=Message.Delivery.SENDING, sending_started_at=now, attempts=F("attempts") + 1)
+    pending = Message.objects.filter(pk=pk, delivery=Message.Delivery.PENDING)
+    if due_only:
+        pending = pending.filter(next_attempt_at__lte=now)
+    claimed = pending.update(
+        delivery=Message.Delivery.SENDING, sending_started_at=now, attempts=F("attempts") + 1
+    )
     if not claimed:
         return False
     message = Message.objects.get(pk=pk)
@@ -61,10 +82,28 @@ def deliver(pk):
         record_failure(message, error)
         return False
     Message.objects.filter(pk=pk).update(
-        delivery=Message.Delivery.SENT, sent_at=timezone.now(), last_error=""
+        delivery=Message.Delivery.SENT, sent_at=timezone.now(), last_error="", server_was_down=False
     )
     logger.info("Contact message %s delivered (attempt %s).", pk, message.attempts)
+    # The server answers again: what waited for it because it was down need not wait any longer.
+    Message.objects.filter(
+        delivery__in=[Message.Delivery.PENDING, Message.Delivery.FAILED], server_was_down=True
+    ).update(delivery=Message.Delivery.PENDING, next_attempt_at=timezone.now())
     return True
+
+
+# Refusals of one message (its sender, its recipients, its content). Every other smtplib error,
+# and every socket error or timeout, means the server itself is unreachable or unwell.
+MESSAGE_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPNotSupportedError,
+)
+
+
+def is_server_down(error):
+    return isinstance(error, OSError) and not isinstance(error, MESSAGE_ERRORS)
 
 
 def record_failure(message, error):
@@ -74,6 +113,7 @@ def record_failure(message, error):
         delivery=Message.Delivery.FAILED if give_up else Message.Delivery.PENDING,
         next_attempt_at=timezone.now() + timedelta(seconds=wait),
         last_error=f"{type(error).__name__}: {error}"[:1000],
+        server_was_down=is_server_down(error),
     )
     # No personal data in logs: the id, never the name or address.
     logger.warning(
@@ -89,22 +129,33 @@ def release_stuck():
     ).update(delivery=Message.Delivery.PENDING)
 
 
-def deliver_due(batch=100):
-    """Deliver what is due; returns how many were sent. Safe to run in any number of workers."""
+def deliver_due(*, batch=100, due_only=True):
+    """Deliver what is due (with due_only=False: everything pending); returns how many were sent.
+
+    Safe to run in any number of workers. A round ends at the first sign that the mail server is
+    down, so one round never waits longer than the mail timeout on a dead server; the rest keep
+    their place and go in the next round."""
     release_stuck()
+    pending = Message.objects.filter(delivery=Message.Delivery.PENDING)
+    if due_only:
+        pending = pending.filter(next_attempt_at__lte=timezone.now())
     sent = 0
-    for pk in (
-        Message.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:batch]
-    ):
-        sent += deliver(pk)
+    for pk in pending.order_by("next_attempt_at").values_list("pk", flat=True)[:batch]:
+        if deliver(pk, due_only=due_only):
+            sent += 1
+        elif Message.objects.filter(pk=pk, server_was_down=True).exists():
+            break  # trying the next message now would only wait as long again
     return sent
 
 
 def resend(queryset):
-    """Staff asked for another try: due now, with the attempts counted afresh."""
-    return queryset.exclude(delivery__in=[Message.Delivery.SENT, Message.Delivery.SENDING]).update(
+    """Staff asked for another try: due now, with the attempts counted afresh, and the worker
+    woken to send it."""
+    count = queryset.exclude(delivery__in=[Message.Delivery.SENT, Message.Delivery.SENDING]).update(
         delivery=Message.Delivery.PENDING, next_attempt_at=timezone.now(), attempts=0
     )
+    wake_mail_worker()
+    return count
 
 
 def one_line(value):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from contact.models import Message
 from contact.services import mail_is_configured
+from contact.worker import worker_status
 
 
 @never_cache
@@ -19,11 +20,9 @@ def healthz(request):
             delivery__in=[Message.Delivery.PENDING, Message.Delivery.SENDING]
         ).aggregate(count=Count("pk"), oldest=Min("created_at"))
         overdue = Message.objects.overdue().count()
+        worker = worker_status()
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    finally:
-        # A failed connection must not be reused by the next request.
-        connection.close_if_unusable_or_obsolete()
     payload = {
         "status": "ok",
         "database": "ok",
@@ -37,6 +36,9 @@ def healthz(request):
                 else None
             ),
             "overdue": overdue,
+            # "stale" when no mail worker has completed a round for CONTACT_WORKER_STALE_SECONDS:
+            # nothing retries then, so monitoring should alert on it.
+            "worker": worker,
         },
     }
     if settings.REDIS_URL:

@@ -269,14 +269,16 @@ email_host = os.environ.get("EMAIL_HOST", "")
 if email_host:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            # Django's SMTP backend with a deadline over the whole conversation (contact/mail.py).
+            "BACKEND": "contact.mail.EmailBackend",
             "OPTIONS": {
                 "host": email_host,
                 "port": int(os.environ.get("EMAIL_PORT", "25")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_flag("EMAIL_USE_TLS"),
-                # A hanging server must not hang the visitor: the thanks page comes within this.
+                # The most one attempt may take in all (connect, greeting, TLS, login, DATA),
+                # however slowly the server answers; then the worker moves on.
                 "timeout": float(os.environ.get("EMAIL_TIMEOUT", "10")),
             },
         }
@@ -295,6 +297,8 @@ CONTACT_OVERDUE_MINUTES = 30
 # Attempts before a message is marked failed (staff can resend it); waits double each time.
 CONTACT_MAX_ATTEMPTS = 12
 CONTACT_RETRY_BASE_SECONDS = 60
+# /healthz reports the mail worker as stale when none has completed a round for this long.
+CONTACT_WORKER_STALE_SECONDS = int(os.environ.get("CONTACT_WORKER_STALE_SECONDS", "60"))
 # A message left "sending" this long (a worker crashed mid-send) goes back to pending.
 CONTACT_STUCK_AFTER_SECONDS = 300
 # purge_contact_messages deletes messages older than this; the privacy notice states it.

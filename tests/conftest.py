@@ -69,7 +69,7 @@ def free_port():
 def smtp_mailers(port, timeout=2):
     return {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "contact.mail.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": timeout},
         }
     }
@@ -126,3 +126,55 @@ def db_proxy():
     proxy = TCPProxy("127.0.0.1", 5432).start()
     yield proxy
     proxy.stop()
+
+
+class DrippingSMTPServer:
+    """Accepts connections and answers one byte every `interval` seconds: every single read
+    succeeds within any per-operation timeout, yet the greeting takes forever."""
+
+    def __init__(self, interval=0.5):
+        self.interval = interval
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn):
+        with conn:
+            for byte in b"220 slow.example ESMTP\r\n" * 100:
+                if self.stopped.wait(self.interval):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def stop(self):
+        self.stopped.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def dripping_smtp_server(settings):
+    server = DrippingSMTPServer()
+    settings.MAILERS = smtp_mailers(server.port, timeout=1.5)
+    yield server
+    server.stop()
+
+
+def database_url():
+    """The test database (inside a test) as a URL, for a subprocess such as a mail worker."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
