@@ -18,6 +18,7 @@ from contact.models import MailWorker, Message
 from contact.services import deliver_due
 from tests.conftest import database_url
 from tests.contact.test_contact import contact_data
+from tests.faults import database_url_through
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,33 @@ def test_the_worker_is_woken_and_mail_reaches_the_server_within_seconds(
     finally:
         output = stop_worker(worker)
     assert "Mail worker stopped." in output
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fault", ["cut", "freeze"])
+def test_the_worker_recovers_by_itself_after_a_database_outage(
+    fault, client, smtp_server, db_proxy, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the outage is a proxy in front of PostgreSQL")
+    worker = start_worker(
+        tmp_path, smtp_server.port, database_url_through(db_proxy, connection.settings_dict)
+    )
+    try:
+        assert wait_for(lambda: MailWorker.objects.exists(), 20), "the worker did not start"
+        getattr(db_proxy, fault)()
+        client.post("/da/kontakt/", contact_data())  # the site's own link is not cut
+        time.sleep(6)  # rounds fail meanwhile (or hang, on a frozen link)
+        assert smtp_server.messages == []
+
+        db_proxy.restore()
+        restored = time.monotonic()
+
+        assert wait_for(lambda: smtp_server.messages, 10), "the worker did not recover"
+        recovery = time.monotonic() - restored
+    finally:
+        output = stop_worker(worker)
+    assert Message.objects.get().delivery == Message.Delivery.SENT
+    assert recovery < 10
+    if fault == "cut":
+        assert "Mail worker round failed" in output
