@@ -69,7 +69,8 @@ class Message(models.Model):
     message_id = models.CharField(
         _("Message-ID"), max_length=200, unique=True, default=new_message_id, editable=False
     )
-    # One per rendered form: a double click or a resubmitted form stores one message.
+    # The form's one-time token combined with what was submitted (contact.services.message_create):
+    # a double click or a resubmitted form stores one message, a different one is always stored.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = MessageQuerySet.as_manager()

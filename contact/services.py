@@ -1,8 +1,10 @@
 """Storing and delivering contact messages. A message is stored before any mail is attempted;
 delivery is claimed atomically, so the request and any number of workers never send it twice."""
 
+import json
 import logging
 import smtplib
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,10 +28,16 @@ def mail_is_configured():
 def message_create(*, data, language, is_spam=False, token=None):
     """Store a message from the contact form and wake the mail worker once it is committed.
 
-    A form submitted twice (the same token) stores one message and returns it."""
-    if token and (existing := Message.objects.filter(submission_token=token).first()):
-        return existing
+    A form submitted twice (the same token, the same content) stores one message and returns it;
+    a different message sent with a used token (back, edit, send again) is stored like any other."""
     fields = {key: data.get(key, "") for key in ("name", "email", "phone", "organisation")}
+    if token:
+        # The stored token is derived from the form's token and everything submitted, so that
+        # it merges identical submissions only (issue 12).
+        content = json.dumps([language, *fields.values(), data.get("message", "")])
+        token = uuid.uuid5(uuid.UUID(str(token)), content)
+        if existing := Message.objects.filter(submission_token=token).first():
+            return existing
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -43,6 +51,8 @@ def message_create(*, data, language, is_spam=False, token=None):
             if not is_spam:
                 wake_mail_worker()
     except IntegrityError:
+        if not token:
+            raise
         # The same form, submitted at the same moment by a double click: the other one won.
         return Message.objects.get(submission_token=token)
     return message

@@ -1,9 +1,11 @@
 import uuid
 
 from django.conf import settings
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language, ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .forms import ContactForm
 from .models import PrivacyNotice
@@ -13,7 +15,12 @@ from .services import message_create
 SPAM_FIELDS = {"name": 200, "email": 254, "phone": 40, "organisation": 200, "message": 5000}
 
 
-@require_http_methods(["GET", "POST"])
+def see_thanks():
+    # 303 See Other: the thanks page is fetched with GET. People and bots get the same answer.
+    return HttpResponseRedirect(reverse("contact:thanks"), status=303)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def contact(request):
     if request.method == "POST":
         if is_limited(request):
@@ -27,27 +34,25 @@ def contact(request):
                 for key, size in SPAM_FIELDS.items()
             }
             message_create(data=data, language=get_language(), is_spam=True)
-            return redirect("contact:thanks")
+            return see_thanks()
         if form.is_valid():
             message_create(
                 data=form.cleaned_data,
                 language=get_language(),
                 token=form.cleaned_data["token"],
             )
-            response = redirect("contact:thanks")
-            response.status_code = 303  # See Other: the thanks page is fetched with GET
-            return response
+            return see_thanks()
     else:
         form = ContactForm(initial={"token": uuid.uuid4()})
     return render(request, "contact/contact.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def thanks(request):
     return render(request, "contact/thanks.html")
 
 
-@require_GET
+@require_safe
 def privacy(request):
     notice = PrivacyNotice.objects.filter(pk=1).first()
     days = settings.CONTACT_RETENTION_DAYS
