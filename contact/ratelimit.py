@@ -1,6 +1,7 @@
 """A rate limit shared by every server process: Redis when REDIS_URL is set, otherwise the
 database. Never per-process memory, which each gunicorn worker would count on its own."""
 
+import ipaddress
 import time
 import uuid
 from datetime import timedelta
@@ -11,14 +12,27 @@ from django.utils import timezone
 from empact_site.redis import redis_client
 
 
+def ip_address(value):
+    """The address in its one spelling, or "" for anything that is not a plain IPv4 or IPv6
+    address (a port, brackets, a zone like %eth0, a made-up name): no database column or
+    counter key is ever handed junk."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return ""
+    return "" if getattr(address, "scope_id", None) else str(address)
+
+
 def client_address(request):
     """The visitor's address. Behind our proxy (DJANGO_BEHIND_PROXY=1) it is the last entry of
-    X-Forwarded-For, the one our proxy added; anything before it is the client's to invent."""
+    X-Forwarded-For, the one our proxy added; anything before it is the client's to invent.
+    Junk there falls back to the proxy's own address, so it is counted (rate limit, django-axes
+    lockout) rather than a server error (issue 12)."""
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+        if address := ip_address(forwarded.rpartition(",")[2]):
+            return address
+    return ip_address(request.META.get("REMOTE_ADDR", ""))
 
 
 def hit(key, *, window=None):
