@@ -2,7 +2,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 
 request_logger = logging.getLogger("empact.request")
 
@@ -47,10 +47,34 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class RejectNullCharactersMiddleware:
+    """A NUL character in the address or a query parameter is never valid input, and PostgreSQL
+    cannot store or even compare text that holds one (the query fails with DataError): such a
+    request answers the styled 400 before any view or admin filter turns it into a query.
+    (Forms reject NUL in posted fields by themselves.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            from empact_site.errors import render_error
+
+            return render_error(request, 400)
+        return self.get_response(request)
+
+
 class DatabaseOutageMiddleware:
     """A view that cannot reach the database answers with the styled 503 page in the visitor's
     language. Django closes the broken connection at the end of the request, and the next
-    request connects afresh (CONN_HEALTH_CHECKS), so the site recovers by itself."""
+    request connects afresh (CONN_HEALTH_CHECKS), so the site recovers by itself.
+
+    Only a failed connection is an outage (OperationalError: refused, lost, timed out, no
+    answer; InterfaceError: already closed). Other database errors (DataError,
+    IntegrityError, ...) are bugs or bad input and stay errors, with their traceback logged."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -61,7 +85,7 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         from empact_site.errors import render_error
 
-        if isinstance(exception, DatabaseError):
+        if isinstance(exception, OperationalError | InterfaceError):
             logging.getLogger("empact.errors").error(
                 "Database unavailable: %s", exception, extra={"path": request.path}
             )

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL in the address or query string: the styled 400, never a database error.
+    "empact_site.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,8 +178,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A dead database must fail fast instead of hanging every worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # A database that is down or hangs costs a visitor seconds, never a worker. libpq's knobs
+    # (options in DATABASE_URL's query string win): connecting gives up after 2 s (libpq's
+    # minimum); keepalives and tcp_user_timeout drop a link whose peer stops acknowledging (a
+    # crashed host, a pulled cable) within about 10 s, even while idle; statement_timeout stops a
+    # runaway query on the server. None of them notices a server that hangs while its kernel
+    # still acknowledges: DATABASE_TIMEOUT does (empact_site/db_deadline.py).
+    # Django's backend, failing fast while a request's database is known to be unreachable.
+    DATABASES["default"]["ENGINE"] = "empact_site.postgresql"
+    postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
+    postgres_options.setdefault("connect_timeout", 2)
+    postgres_options.setdefault("keepalives", 1)
+    postgres_options.setdefault("keepalives_idle", 5)
+    postgres_options.setdefault("keepalives_interval", 2)
+    postgres_options.setdefault("keepalives_count", 3)
+    postgres_options.setdefault("tcp_user_timeout", 10_000)  # milliseconds
+    postgres_options.setdefault("options", "-c statement_timeout=30s")
+# The longest one database call of a web request may wait for an answer before its connection
+# is dropped and the page answers the 503 (connecting is bounded by connect_timeout above).
+DATABASE_TIMEOUT = float(os.environ.get("DATABASE_TIMEOUT", "3"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -108,7 +108,8 @@ def test_a_dead_database_fails_fast():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"
     result = run_manage("shell", "-c", code, DATABASE_URL="postgres://u@127.0.0.1:5432/x")
 
-    assert "'connect_timeout': 5" in result.stdout
+    assert "'connect_timeout': 2" in result.stdout
+    assert "'tcp_user_timeout': 10000" in result.stdout
 
 
 def test_passwords_must_be_strong():

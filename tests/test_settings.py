@@ -62,12 +62,22 @@ def test_default_database_is_sqlite_in_wal_mode_with_immediate_transactions(tmp_
 
 def test_database_url_switches_to_postgresql_with_persistent_checked_connections(tmp_path):
     code = (
-        "from django.conf import settings; d = settings.DATABASES['default']; "
-        "print(d['ENGINE'], d['NAME'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+        "from django.conf import settings; from django.db import connection; "
+        "d = settings.DATABASES['default']; o = d['OPTIONS']; "
+        "print(connection.vendor, d['NAME'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], "
+        "o['connect_timeout'], o['options'].replace(' ', '_'), settings.DATABASE_TIMEOUT)"
     )
     result = run_django(code, tmp_path, DATABASE_URL="postgres://u@127.0.0.1:5432/site")
 
-    assert result.stdout.split() == ["django.db.backends.postgresql", "site", "60", "True"]
+    assert result.stdout.split() == [
+        "postgresql",
+        "site",
+        "60",
+        "True",
+        "2",
+        "-c_statement_timeout=30s",
+        "3.0",
+    ]
 
 
 def test_debug_is_off_unless_asked_for(tmp_path):
