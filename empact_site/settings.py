@@ -1,8 +1,10 @@
 """Settings for the EMPACT site. Everything that differs between a laptop, CI and production comes
 from the environment (see README.md and .env.example); the rest is a plain constant."""
 
+import contextlib
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The key, the SQLite database and backups hold messages and password hashes: the owner's alone.
+# (An existing var/ keeps its mode; uploads in var/media stay readable, see README.)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def env_flag(name, default="0"):
@@ -35,15 +39,23 @@ def load_secret_key():
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_SECURE=1.")
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        # O_EXCL: two processes starting at once must not write two different keys.
+        # Written whole into a temporary file (mode 0600), then linked into place: the key file
+        # never exists without its key, and of processes starting at once the first link wins
+        # and all read that key (issue 12: a file created empty, then written, was read empty).
+        fd, temporary = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key.")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    if not (key := path.read_text().strip()):
+        raise ImproperlyConfigured(f"{path} is empty: delete it and a new key is generated.")
+    return key
 
 
 # Checks silenced on purpose, each with its reason where it is added.
@@ -177,6 +189,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Created empty and the owner's alone before SQLite first opens it; SQLite gives its -wal
+    # and -shm files the database file's mode. An existing file is left as it is.
+    sqlite_file = DATABASES["default"]["NAME"]
+    if sqlite_file and sqlite_file != ":memory:" and not sqlite_file.startswith("file:"):
+        with contextlib.suppress(FileExistsError, FileNotFoundError):
+            os.close(os.open(sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that is down or hangs costs a visitor seconds, never a worker. libpq's knobs
     # (options in DATABASE_URL's query string win): connecting gives up after 2 s (libpq's

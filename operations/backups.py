@@ -1,6 +1,7 @@
 """Backups of the database and the uploaded media, in one .tar.gz, with the database's own tools:
 pg_dump/pg_restore for PostgreSQL, SQLite's online backup API for SQLite."""
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -34,8 +35,16 @@ def pg_arguments(db):
     return arguments
 
 
+def create_private(path):
+    """Create the file empty and readable by its owner only, unless it exists: what it will hold
+    (messages, password hashes) is nobody else's to read."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def sqlite_copy(source_path, target_path):
     """SQLite's online backup: a consistent copy even while other processes write."""
+    create_private(target_path)
     source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
     with target:
         source.backup(target)
@@ -47,7 +56,8 @@ def backup(output):
     """Write the database and MEDIA_ROOT to the archive `output`; return its path."""
     db = connection.settings_dict
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    create_private(output)
     with tempfile.TemporaryDirectory() as tmp:
         if connection.vendor == "postgresql":
             dump = Path(tmp) / PG_DUMP
