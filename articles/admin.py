@@ -1,14 +1,17 @@
+from pathlib import PurePath
+
 from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 from simple_history.admin import SimpleHistoryAdmin
 
 from editorial.admin import EditorialAdmin, SortableTranslationInline
 
-from .images import make_renditions
+from .images import FORMATS, delete_with_renditions, make_renditions
 from .models import Article, RelatedLink, SiteDetails
 
 
@@ -31,12 +34,36 @@ class ArticleForm(forms.ModelForm):
                         "limit": filesizeformat(settings.MAX_IMAGE_BYTES),
                     },
                 )
+            # By what Pillow decodes, not by the name: a BMP called .png is still a BMP.
+            image_format = image.image.format
+            if image_format not in FORMATS:
+                raise forms.ValidationError(
+                    _("The image is %(format)s; upload a JPEG, PNG or WebP image."),
+                    params={"format": image_format or "?"},
+                )
             width, height = image.image.size
             if max(width, height) > settings.MAX_IMAGE_PIXELS:
                 raise forms.ValidationError(
                     _("The image is %(width)s × %(height)s pixels; at most %(limit)s on a side."),
                     params={"width": width, "height": height, "limit": settings.MAX_IMAGE_PIXELS},
                 )
+            # Django's check reads only the headers; damaged pixel data (a PNG's IDAT) shows
+            # when the whole image is decoded, as the smaller copies will do on save.
+            try:
+                image.seek(0)
+                with Image.open(image) as decoded:
+                    decoded.load()
+            except Exception as error:  # noqa: BLE001 - whatever Pillow raises, it is unreadable
+                raise forms.ValidationError(
+                    _(
+                        "The image could not be read; it may be damaged. Save it again as JPEG, "
+                        "PNG or WebP and upload it once more."
+                    ),
+                ) from error
+            image.seek(0)
+            path = PurePath(image.name)
+            if path.suffix.lower() not in FORMATS[image_format]:
+                image.name = path.stem + FORMATS[image_format][0]
         return image
 
     ALT_TEXT_REQUIRED = {
@@ -94,8 +121,19 @@ class ArticleAdmin(SortableAdminBase, EditorialAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "image" in form.changed_data:
+        if "image" in form.changed_data and obj.image:
+            request.stored_image = obj.image.name
             make_renditions(obj.image)
+
+    def changeform_view(self, request, *args, **kwargs):
+        # The database rolls back whatever failed after the image was stored; its files would
+        # stay behind, unreferenced, without this.
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except Exception:
+            if stored := getattr(request, "stored_image", None):
+                delete_with_renditions(stored)
+            raise
 
 
 @admin.register(SiteDetails)

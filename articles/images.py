@@ -1,5 +1,6 @@
 """Smaller copies of an article's image, so phones download what they can show (srcset)."""
 
+import contextlib
 from io import BytesIO
 from pathlib import PurePosixPath
 
@@ -8,6 +9,9 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 WIDTHS = (480, 960, 1600)
+# What the site accepts (README), by the format Pillow decodes, with the suffixes it is stored
+# under (the first when the uploaded name has another): media are served by their suffix.
+FORMATS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "WEBP": (".webp",)}
 
 
 def rendition_name(name, width):
@@ -17,6 +21,13 @@ def rendition_name(name, width):
 
 def rendition_widths(image_width):
     return [width for width in WIDTHS if image_width and width < image_width]
+
+
+def delete_with_renditions(name):
+    """Remove a stored image and every copy make_renditions() may have written of it."""
+    for path in (name, *(rendition_name(name, width) for width in WIDTHS)):
+        with contextlib.suppress(OSError):
+            default_storage.delete(path)
 
 
 def make_renditions(image_field):
