@@ -48,8 +48,8 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ (mail worker running beside it)"
 	@$(PY) manage.py send_pending_mail --loop & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn empact_site.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-	  --timeout 30
+	$(VENV)/bin/gunicorn empact_site.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) \
+	  --workers $(WEB_WORKERS)
 
 # Autoreloading development server with DEBUG on.
 dev: install

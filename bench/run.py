@@ -2,13 +2,14 @@
 
     make bench                     # or: .venv/bin/python bench/run.py --rounds 5 --duration 5
 
-Starts the site under gunicorn (2 sync workers, max_requests 0) from the project's own settings
-on PostgreSQL with REDIS_URL set, once with the page cache and once without it, plus a gunicorn
-serving each page's HTML as a static file through WhiteNoise. Drives them with wrk (fixed
-threads, connections and duration) on loopback in interleaved rounds and prints, per target,
-the median requests/s with its spread, p50 and p99 latency, errors, and the ratio to the static
-file per round and its median. Then: worker memory after 1,000 and 20,000 requests, two
-instances sharing one PostgreSQL and one Redis, and the contact POST (stored per second, lost).
+Starts the site under gunicorn (gunicorn.conf.py, as `make run`: 2 gthread workers; max_requests
+0) from the project's own settings on PostgreSQL with REDIS_URL set, once with the page cache and
+once without it, plus a gunicorn serving each page's HTML as a static file through WhiteNoise.
+Drives them with wrk (fixed threads, connections and duration) on loopback in interleaved rounds
+and prints, per target, the median requests/s with its spread, p50 and p99 latency, errors, and
+the ratio to the static file per round and its median. Then: worker memory after 1,000 and
+20,000 requests, two instances sharing one PostgreSQL and one Redis, and the contact POST (stored
+per second, lost).
 Only 127.0.0.1 is contacted. Needs wrk (apt-get install wrk), PostgreSQL and Redis.
 """
 
@@ -71,10 +72,10 @@ class Server:
                 app,
                 "--bind",
                 f"127.0.0.1:{port}",
+                "--config",
+                "gunicorn.conf.py",
                 "--workers",
                 str(workers),
-                "--worker-class",
-                "sync",
                 "--max-requests",
                 "0",
                 "--log-level",
@@ -212,7 +213,7 @@ def page_benchmark(args, tmp):
 def print_pages(results, args):
     print(
         f"\nPages: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-        f"{args.rounds} interleaved rounds, 2 sync gunicorn workers each"
+        f"{args.rounds} interleaved rounds, gunicorn.conf.py's 2 gthread workers each"
     )
     print(
         f"{'target':28} {'mode':14} {'req/s median':>12} {'(min-max)':>13} {'p50 ms':>8} "
