@@ -151,13 +151,18 @@ def test_a_frozen_database_gives_503_in_time_while_cached_pages_and_healthz_answ
     assert {result[0] for result in warm} == {200}
 
     db_proxy.freeze()
-    stuck_threads, stuck = site.get_all([database_page() for _ in range(6)])
+    # Pages that need the database: searches, the admin login, a page not yet cached.
+    stuck_paths = [database_page() for _ in range(4)] + ["/admin/login/", "/da/privatliv/"]
+    stuck_threads, stuck = site.get_all(stuck_paths)
+    # /healthz gives up after 1 s on an open connection, 2 s (connect_timeout) on a new one.
+    health_threads, first_health = site.get_all(["/healthz"])
     time.sleep(0.3)  # they are inside the database now
     cached = []
     while any(thread.is_alive() for thread in stuck_threads):
         status, _body, seconds, _headers = site.get(CACHED_PAGE, timeout=5)
         assert status == 200
         cached.append(seconds)
+    health_threads[0].join()
     health = site.get("/healthz")
     # Once the open connections have given up, new ones cannot connect either.
     later_threads, later = site.get_all([database_page() for _ in range(4)])
@@ -169,15 +174,17 @@ def test_a_frozen_database_gives_503_in_time_while_cached_pages_and_healthz_answ
         assert OUTAGE_TEXT in body and 'class="site-nav"' in body
         assert seconds < 6
     assert p99(cached) < 0.1, f"cached page p99 {p99(cached):.3f} s over {len(cached)} requests"
-    assert health[0] == 503 and '"database": "unavailable"' in health[1]
-    assert health[2] < 3
+    for status, body, seconds, _headers in (*first_health, health):
+        assert status == 503 and '"database": "unavailable"' in body
+        assert seconds < 2.5
 
     db_proxy.restore()
     recovered_in = wait_for_recovery(site, within=10)
     print(
         f"frozen: 503 after {max(r[2] for r in stuck):.2f} s (open connections), "
         f"{max(r[2] for r in later):.2f} s (new); cached p99 {p99(cached) * 1000:.1f} ms over "
-        f"{len(cached)}; healthz {health[2]:.2f} s; recovered in {recovered_in:.2f} s"
+        f"{len(cached)}; healthz {first_health[0][2]:.2f} s, then {health[2]:.2f} s; "
+        f"recovered in {recovered_in:.2f} s"
     )
     assert site.get("/healthz")[0] == 200
 
