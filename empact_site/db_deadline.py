@@ -1,11 +1,12 @@
 """A deadline on waiting for PostgreSQL, enforced from this side of the connection.
 
-A database that hangs (a frozen network link, a stopped or wedged server, a full disk) leaves
-the TCP connection open and, as long as the peer's kernel still acknowledges packets, none of
+A database that hangs (a frozen network link or proxy, a stopped or wedged server) leaves the
+TCP connection open and, as long as the peer's kernel still acknowledges packets, none of
 libpq's own knobs fire: keepalives and tcp_user_timeout only notice a peer that stops
 acknowledging, and statement_timeout is enforced by the server, which is what does not answer.
 connect_timeout does bound connecting (settings.py sets it). A query, commit or health check on
-an open connection would wait until gunicorn kills the worker.
+an open connection would wait for as long as the database hangs (issue 12: until gunicorn
+killed the worker, 31 s).
 
 So a watchdog thread in each process looks at the connections of the threads that are inside
 `database_deadline()` ten times a second. A connection whose command has been waiting for the
@@ -77,8 +78,6 @@ class Guard:
             self.waiting_since, self.seen = now, mark
         elif now - self.waiting_since >= self.seconds:
             self.waiting_since = None
-            # Known before the interrupted thread wakes up and tries to connect again.
-            outage.failed()
             if interrupt(pgconn):
                 logger.warning(
                     "No answer from the database within %s s: connection dropped", self.seconds
@@ -99,6 +98,8 @@ def interrupt(pgconn):
             # is its socket and not one that reused the number after a close.
             if pgconn.socket != fd or pgconn.transaction_status != ACTIVE:
                 return False
+            # Known before the interrupted thread wakes up and tries to connect again.
+            outage.failed()
             sock.shutdown(socket.SHUT_RDWR)
         except Exception:  # noqa: BLE001 - closed meanwhile
             return False
