@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from empact_site.db_deadline import database_deadline
+
 from .models import MailWorker
 from .services import MAIL_CHANNEL, deliver_due
 
@@ -103,9 +105,13 @@ def run(*, stopping, interval=None, report=print):
     try:
         while not stopping():
             try:
-                if sent := deliver_due():
+                # No database call waits longer than DATABASE_TIMEOUT for a hung server (the
+                # time spent talking to the mail server does not count).
+                with database_deadline():
+                    sent = deliver_due()
+                    heartbeat.beat()
+                if sent:
                     report(f"{sent} message(s) sent.")
-                heartbeat.beat()
             except Exception as error:  # noqa: BLE001 - an outage must not kill the worker
                 logger.error("Mail worker round failed: %s", error)
                 # A broken connection is never reused: the next round connects afresh.

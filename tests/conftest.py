@@ -178,3 +178,22 @@ def database_url():
 
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def through_proxy(transactional_db, db_proxy):
+    """This process's connection to the test database goes through the proxy."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the proxy stands in front of PostgreSQL; SQLite has no network link")
+    real = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", db_proxy.port
+    yield db_proxy
+    db_proxy.restore()
+    connection.close()
+    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = real
+    from empact_site.db_deadline import outage
+
+    outage.succeeded()  # no other test inherits this one's outage

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
 
 from contact.models import Message
-from empact_site.db_deadline import Outage, database_deadline, outage
+from empact_site.db_deadline import Outage, database_deadline
 from tests.conftest import free_port
 from tests.faults import database_url_through
 
@@ -216,21 +216,6 @@ def test_a_cut_database_gives_503_at_once_and_the_site_recovers(site, db_proxy):
 
 
 # The deadline itself, in this process (the mail worker uses it around its own steps).
-
-
-@pytest.fixture
-def through_proxy(transactional_db, db_proxy):
-    """This process's connection to the test database goes through the proxy."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the proxy stands in front of PostgreSQL; SQLite has no network link")
-    real = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
-    connection.close()
-    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", db_proxy.port
-    yield db_proxy
-    db_proxy.restore()
-    connection.close()
-    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = real
-    outage.succeeded()  # no other test inherits this one's outage
 
 
 def test_a_database_deadline_ends_a_query_and_a_commit_the_server_never_answers(through_proxy):

@@ -252,3 +252,37 @@ def test_the_worker_recovers_by_itself_after_a_database_outage(
     assert recovery < 10
     if fault == "cut":
         assert "Mail worker round failed" in output
+
+
+def test_a_post_while_the_database_is_cut_gives_the_form_back_with_everything_typed(
+    client, through_proxy
+):
+    data = contact_data(message="Ring venligst tilbage i morgen.")
+    through_proxy.cut()
+
+    response = client.post("/da/kontakt/", data)
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "Din besked kunne ikke gemmes lige nu" in html
+    assert "info@icare.dk" in html
+    assert "Ring venligst tilbage i morgen." in html and 'value="Mette Jensen"' in html
+    through_proxy.restore()
+    connection.close()
+    assert Message.objects.count() == 0
+
+
+def test_staff_resend_hands_failed_mail_to_the_worker(admin_client, smtp_server):
+    message = make_message(delivery="failed", attempts=12, last_error="SMTPDataError: 554")
+
+    response = admin_client.post(
+        "/admin/contact/message/",
+        {"action": "resend_mail", "_selected_action": [message.pk]},
+        follow=True,
+    )
+
+    assert "1 besked er givet videre til mailarbejderen" in response.content.decode()
+    message.refresh_from_db()
+    assert message.delivery == Message.Delivery.PENDING and message.attempts == 0
+    assert deliver_due() == 1
+    assert smtp_server.messages[0]["Message-ID"] == message.message_id
