@@ -232,6 +232,38 @@ class SiteDetails(ChangesContent, models.Model):
         blank=True,
         validators=[RegexValidator(r"^\d{8}$", _("A CVR number has 8 digits."))],
     )
+    # /.well-known/security.txt (RFC 9116, articles/security_txt.py): published only while a
+    # contact and an expiry date are set.
+    security_contact = models.CharField(
+        _("security contact"),
+        max_length=300,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://\S+)$",
+                _("Give a mailto: address (mailto:security@icare.dk) or an https:// address."),
+            )
+        ],
+        help_text=_(
+            "Where to report a vulnerability, published in /.well-known/security.txt: "
+            "mailto:security@icare.dk or an https:// page."
+        ),
+    )
+    security_policy_url = models.URLField(
+        _("security policy"),
+        blank=True,
+        validators=[RegexValidator(r"^https://", _("The address must begin with https://."))],
+        help_text=_("Optional: an https:// page on how vulnerability reports are handled."),
+    )
+    security_txt_expires_on = models.DateField(
+        _("security.txt expires on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day the security contact is vouched for: at most a year ahead, renewed "
+            "before then. The admin warns 30 days before."
+        ),
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_details_single_row")]

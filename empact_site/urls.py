@@ -43,6 +43,7 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
+    path(".well-known/", include("articles.security_txt")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
