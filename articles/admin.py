@@ -4,7 +4,11 @@ from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,6 +17,7 @@ from editorial.admin import EditorialAdmin, SortableTranslationInline
 
 from .images import FORMATS, delete_with_renditions, make_renditions
 from .models import Article, RelatedLink, SiteDetails
+from .views import article_preview
 
 
 class RelatedLinkInline(SortableTranslationInline):
@@ -118,6 +123,26 @@ class ArticleAdmin(SortableAdminBase, EditorialAdmin):
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Search engines"), {"fields": ["seo_title", "seo_description"]}),
     ]
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<int:pk>/preview/<str:language>/", preview, name="articles_article_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk, language):
+        """The article as the public will see it, drafts too (articles.views.article_preview)."""
+        if language not in dict(settings.LANGUAGES):
+            raise Http404("No such language.")
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return article_preview(request, pk, language)
+
+    def view_on_site(self, obj):
+        if obj.is_public:
+            return obj.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[obj.pk, get_language()])
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,18 +1,17 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.content import ChangesContent, changes_by_date
+from core.fields import HTMLField, TranslatedSlugField
+from core.i18n import filter_by_translated_slug, language_urls_for
 from editorial.redirects import KeepsOldUrls
-from empact_site.fields import HTMLField, TranslatedSlugField
-from empact_site.i18n import filter_by_translated_slug, language_urls_for
-from empact_site.page_cache import ChangesContent
 from priorities.models import PolicyCycle
 
 
@@ -139,7 +138,8 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        # Until it is public, the home article is previewed at its own address.
+        # A draft home article has its own address (404 until public; staff preview it in the
+        # admin, ArticleAdmin.view_on_site).
         if self.is_home and self.is_public:
             return reverse("home")
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -220,8 +220,6 @@ class RelatedLink(ChangesContent, models.Model):
 class SiteDetails(ChangesContent, models.Model):
     """The company's details in the footer: one row, edited by staff."""
 
-    CACHE_KEY = "site-details"
-
     company_name = models.CharField(_("company name"), max_length=200, default="ICARE SECURITY A/S")
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -276,19 +274,13 @@ class SiteDetails(ChangesContent, models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        # Now for this process, and again after the commit: a request that read the old row
-        # meanwhile may have put it back.
-        cache.delete(self.CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(self.CACHE_KEY))
 
     @classmethod
     def load(cls):
-        """The single row, from the cache shared by all processes; created empty on first use."""
-        details = cache.get(cls.CACHE_KEY)
-        if details is None:
-            details, _created = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, details, timeout=None)
-        return details
+        """The single row, or its defaults until staff save it (a page view never writes). Pages
+        take it from the fragments of the content version (articles/context_processors.py),
+        which every save replaces."""
+        return cls.objects.filter(pk=1).first() or cls()
 
     @property
     def phone_href(self):
@@ -317,3 +309,14 @@ class SeedRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+@changes_by_date
+def next_scheduled_publication():
+    """Pages change by themselves when a scheduled article is published."""
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )

@@ -1,16 +1,19 @@
+from dataclasses import replace
+
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.views.generic import ListView
 
+from articles.context_processors import site_details
+from core import fragments, structured_data
+from core.fragments import Page
+from core.i18n import language_urls_for
 from cycle.models import CycleStep
-from empact_site import fragments
-from empact_site.context_processors import site_details
-from empact_site.i18n import language_urls_for
 from priorities.models import Priority
 
-from . import structured_data
 from .models import Article
 
 
@@ -34,18 +37,17 @@ def article_page(request, article):
         "steps": list(CycleStep.objects.all()) if article.shows_cycle_steps else [],
     }
     site = site_details(request)
-    return {
-        "title": article.page_title,
-        "description": Truncator(article.page_description).chars(160),
-        "language_urls": language_urls_for(article),
-        "structured_data": [
+    return Page(
+        title=article.page_title,
+        description=Truncator(article.page_description).chars(160),
+        language_urls=language_urls_for(article),
+        structured_data=[
             structured_data.article(article, site=site, language=get_language()),
             structured_data.organization(site),
         ],
-        "body": fragments.render("articles/_article.html", context),
-        "og_type": "article",
-        "is_public": article.is_public,
-    }
+        body=fragments.render("articles/_article.html", context),
+        og_type="article",
+    )
 
 
 def home(request):
@@ -60,31 +62,37 @@ def home(request):
 
 
 def article_detail(request, slug):
-    def build(visible):
-        article = visible.by_slug(slug).first()
+    """A public article. Never looks at who is asking (no session), so every visitor gets the
+    same page and the page cache keeps it; staff preview drafts under /admin/ (article_preview)."""
+
+    def build():
+        article = Article.objects.published().by_slug(slug).first()
         if article is None:
             return None
-        if article.is_home and article.is_public:
+        if article.is_home:
             # One address per text: the home page is where the home article lives.
-            return {"redirect": article.get_absolute_url()}
+            return Page.redirect_to(article.get_absolute_url())
         return article_page(request, article)
 
-    if request.user.is_staff:
-        # Staff may open drafts and scheduled articles: a preview exactly as the public will
-        # see it. Never kept as a fragment, which visitors would then be served.
-        page = build(Article.objects.all())
-    else:
-        page = fragments.cached(
-            request, "article", slug, build=lambda: build(Article.objects.published())
-        )
+    page = fragments.cached(request, "article", slug, build=build)
     if page is None:
         raise Http404("No such article.")
-    if "redirect" in page:
-        return redirect(page["redirect"], permanent=True)
-    response = fragments.render_page(request, page, is_preview=not page["is_public"])
-    if not page["is_public"]:
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
+    if page.redirect:
+        return redirect(page.redirect, permanent=True)
+    return fragments.render_page(request, page)
+
+
+def article_preview(request, pk, language):
+    """Staff see an article (a draft or scheduled one too) exactly as the public will, in either
+    language: under /admin/ (ArticleAdmin's preview URL, staff only), marked as a preview,
+    noindex, and never kept by any cache."""
+    article = get_object_or_404(Article, pk=pk)
+    with translation.override(language):
+        request.LANGUAGE_CODE = language
+        page = replace(article_page(request, article), is_preview=not article.is_public)
+        response = fragments.render_page(request, page)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
     return response
 
 

@@ -14,6 +14,7 @@ Only 127.0.0.1 is contacted. Needs wrk (apt-get install wrk), PostgreSQL and Red
 """
 
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -29,6 +30,8 @@ import urllib.parse
 from datetime import date
 from pathlib import Path
 
+import brotli
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -38,9 +41,19 @@ TARGETS = {
     "home": "/da/",
     "cycle priorities": "/da/prioriteter/2022-2025/",
     "priority": "/da/prioriteter/2022-2025/narkotikahandel/",
+    "article": "/da/artikler/bench-artikel/",
     "contact (CSRF per visitor)": "/da/kontakt/",
 }
-HELD_TO_TARGET = ("home", "cycle priorities", "priority")
+HELD_TO_TARGET = ("home", "cycle priorities", "priority", "article")
+# Both sides are asked for compressed pages, as browsers ask: the site compresses (and keeps the
+# compressed copies of cached pages), the static yardstick serves precompressed files.
+ACCEPT_ENCODING = "br, gzip"
+BENCH_ARTICLE = (
+    "from articles.models import Article; from django.utils import timezone; "
+    "Article.objects.get_or_create(slug_da='bench-artikel', defaults=dict(title_da='Om EMPACT', "
+    "lead_da='En artikel til benchmarken.', body_da='<p>' + 'EMPACT samarbejde. ' * 300 + '</p>', "
+    "status='published', published_at=timezone.now() - timezone.timedelta(days=1)))"
+)
 
 
 def environment(tmp, **extra):
@@ -111,6 +124,13 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def compress(body, encoding, *, stored=True):
+    """As core/page_cache.py compresses the pages it keeps."""
+    if encoding == "br":
+        return brotli.compress(body, quality=11)
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
 def get(port, path, headers=None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("GET", path, headers=headers or {})
@@ -131,6 +151,8 @@ def wrk(port, path, args, script=None):
     ]
     if script:
         command += ["-s", script]
+    if getattr(args, "encoding", ""):
+        command += ["-H", f"Accept-Encoding: {args.encoding}"]
     output = subprocess.run(
         [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
@@ -171,10 +193,11 @@ def summarise(runs):
 # built once per content change); and, for comparison, no caching at all.
 MODES = {
     "cached": {"DJANGO_PAGE_CACHE": 1},
+    "cached, no Redis": {"DJANGO_PAGE_CACHE": 1, "REDIS_URL": ""},
     "page cache off": {"DJANGO_PAGE_CACHE": 0},
     "no caches": {"DJANGO_PAGE_CACHE": 0, "DJANGO_FRAGMENT_CACHE": 0},
 }
-TARGETS_OF_MODE = {"cached": 0.70, "page cache off": 0.15}
+TARGETS_OF_MODE = {"cached": 0.90, "cached, no Redis": 0.90, "page cache off": 0.25}
 
 
 def page_benchmark(args, tmp):
@@ -182,14 +205,18 @@ def page_benchmark(args, tmp):
     static_root.mkdir()
     servers = {
         mode: Server("empact_site.wsgi", port, environment(tmp, **settings))
-        for (mode, settings), port in zip(MODES.items(), (8101, 8102, 8108), strict=True)
+        for (mode, settings), port in zip(MODES.items(), (8101, 8109, 8102, 8108), strict=True)
     }
     files = {}
     for name, path in TARGETS.items():
         status, body, _response = get(8101, path)
         assert status == 200, (name, status)
         files[name] = f"/{re.sub(r'[^a-z]+', '-', name)}.html"
-        (static_root / files[name].lstrip("/")).write_bytes(body)
+        target = static_root / files[name].lstrip("/")
+        target.write_bytes(body)
+        # The same bytes a compressing site sends: WhiteNoise serves these when asked.
+        target.with_name(target.name + ".gz").write_bytes(compress(body, "gzip", stored=True))
+        target.with_name(target.name + ".br").write_bytes(compress(body, "br", stored=True))
     static = Server(
         "bench.static_app:application", 8103, {**os.environ, "BENCH_STATIC_ROOT": str(static_root)}
     )
@@ -233,8 +260,9 @@ def print_pages(results, args):
                 f"{s['p99']:8.2f} {s['errors']:6d} {ratio_text:>32} {median:>7}"
             )
     print(
-        "Targets for home, cycle priorities and priority, zero errors: cached >= 0.70 of static; "
-        "page cache off >= 0.15.\n'no caches' (fragments off too) is shown for comparison; the "
+        "Targets for home, cycle priorities, priority and article, zero errors: cached (with Redis "
+        "and without) >= 0.90 of static; page cache off >= 0.25.\n'no caches' (fragments off "
+        "too) is shown for comparison; the "
         "contact page is measured, not held to the targets."
     )
     misses = [
@@ -289,7 +317,8 @@ def csrf_session(port, path):
 
 
 def scale_out_check(tmp):
-    """Two instances, one PostgreSQL, one Redis: a change saved through A shows at once on B."""
+    """Two instances, one PostgreSQL, one Redis: a change saved through A shows on B within a
+    second (each process reads the content version again at most once a second)."""
     env = environment(tmp, DJANGO_PAGE_CACHE=1)
     a, b = Server("empact_site.wsgi", 8105, env), Server("empact_site.wsgi", 8106, env)
     try:
@@ -359,12 +388,17 @@ def scale_out_check(tmp):
         )
         update = connection.getresponse()
         update.read()
-        after = get(8106, "/da/")[1].decode()
-        swapped = after.index(second_name) < after.index(first_name)
+        saved = time.monotonic()
+        swapped = False
+        while not swapped and time.monotonic() - saved < 5:
+            after = get(8106, "/da/")[1].decode()
+            swapped = after.index(second_name) < after.index(first_name)
+        seen_after = time.monotonic() - saved
         was = before.index(first_name) < before.index(second_name)
         print(
             f"\nScale-out: reorder saved through instance A ({update.status}); instance B shows "
-            f"it at once: {'yes' if was and swapped else 'NO'}"
+            f"it after {seen_after:.2f} s (target: within 1 s): "
+            f"{'yes' if was and swapped and seen_after <= 1.05 else 'NO'}"
         )
         # Put the order back for the next run.
         connection.request(
@@ -477,6 +511,12 @@ def main():
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--encoding", default=ACCEPT_ENCODING, help="Accept-Encoding of every request ('' for none)"
+    )
+    parser.add_argument(
+        "--pages-only", action="store_true", help="only the page rows (no memory, scale-out, POST)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -490,10 +530,13 @@ def main():
         subprocess.run(["redis-cli", "-n", "13", "flushdb"], check=True, capture_output=True)
         manage(env, "migrate", "--noinput")
         manage(env, "load_empact_content")
+        manage(env, "shell", "-c", BENCH_ARTICLE)
         manage(env, "collectstatic", "--noinput")
         print(f"EMPACT benchmark, {date.today()}, {os.cpu_count()} cores, PostgreSQL + Redis")
         results = page_benchmark(args, tmp)
         print_pages(results, args)
+        if args.pages_only:
+            return
         memory_benchmark(tmp)
         scale_out_check(tmp)
         contact_benchmark(args, tmp)

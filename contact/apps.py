@@ -9,6 +9,7 @@ class ContactConfig(AppConfig):
     def ready(self):
         from simple_history import register
 
+        from . import health  # noqa: F401 - registers the mail report of /healthz
         from .models import PrivacyNotice
 
         # After modeltranslation has added the _da and _en fields (see priorities.apps).

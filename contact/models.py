@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from empact_site.fields import HTMLField
-from empact_site.page_cache import ChangesContent
+from core.content import ChangesContent
+from core.fields import HTMLField
 
 
 def new_message_id():

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from empact_site.redis import redis_client
+from core.redis import redis_client
 
 
 def ip_address(value):

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from empact_site.db_deadline import database_deadline
+from core.db_deadline import database_deadline
 
 from .models import MailWorker
 from .services import MAIL_CHANNEL, deliver_due

@@ -9,6 +9,7 @@ class CycleConfig(AppConfig):
     def ready(self):
         from simple_history import register
 
+        from . import diagram  # noqa: F401 - registers cycle_diagram() with the templates
         from .models import CycleStep
 
         # After modeltranslation has added the _da and _en fields (see priorities.apps).

@@ -6,6 +6,8 @@ import math
 import textwrap
 from dataclasses import dataclass, field
 
+from core.templating import template_global
+
 # The ring: drawn at about the width of the text column on a desktop (42rem, 672 px), so its
 # 15-unit text is drawn at 14 px there.
 WIDTH, HEIGHT = 720, 460
@@ -142,6 +144,7 @@ def column_layout(steps):
     return layout
 
 
+@template_global
 def cycle_diagram(steps):
     steps = list(steps)
     return {"ring": ring_layout(steps), "column": column_layout(steps)}

@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from empact_site.fields import HTMLField
-from empact_site.page_cache import ChangesContent
+from core.content import ChangesContent
+from core.fields import HTMLField
 
 
 class CycleStep(ChangesContent, models.Model):

@@ -13,12 +13,12 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from empact_site.fields import HTMLField
-from empact_site.page_cache import content_changed
+from core.content import content_changed
+from core.fields import HTMLField
 
 from .translation_status import missing_english_fields, missing_english_q
 
-# What the rich-text editor offers. The sanitiser (empact_site.html) has the last word on what is
+# What the rich-text editor offers. The sanitiser (core.html) has the last word on what is
 # stored, whatever a browser sends.
 PROSE_EDITOR_CONFIG = {
     "extensions": {

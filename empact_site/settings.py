@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "simple_history",
     "django_prose_editor",
+    "core",
     "priorities",
     "cycle",
     "articles",
@@ -98,17 +99,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "empact_site.middleware.RequestLogMiddleware",
-    # Public pages from the shared cache, before anything else runs (empact_site/page_cache.py).
-    "empact_site.page_cache.PageCacheMiddleware",
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "empact_site.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # NUL in the address or query string: the styled 400, never a database error.
-    "empact_site.middleware.RejectNullCharactersMiddleware",
+    "core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,7 +117,7 @@ MIDDLEWARE = [
     # On a 404, an old address whose slug has changed answers with a permanent redirect.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # A database outage is a styled 503 page in the visitor's language, not a stack trace.
-    "empact_site.middleware.DatabaseOutageMiddleware",
+    "core.middleware.DatabaseOutageMiddleware",
     # Last, as django-axes requires: refuses logins locked out after too many failures.
     "axes.middleware.AxesMiddleware",
 ]
@@ -136,7 +135,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # attacker rotating addresses still hits the same username's counter).
 SILENCED_SYSTEM_CHECKS.append("axes.W006")
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "empact_site.errors.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "core.errors.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "contact.ratelimit.client_address"
 AXES_VERBOSE = False
 
@@ -147,13 +146,13 @@ WSGI_APPLICATION = "empact_site.wsgi.application"
 
 TEMPLATES = [
     {
-        # The public pages (empact_site/templating.py explains why Jinja2).
+        # The public pages (core/templating.py explains why Jinja2).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "empact_site.templating.environment",
-            "context_processors": ["empact_site.context_processors.site"],
+            "environment": "core.templating.environment",
+            "context_processors": ["articles.context_processors.site"],
         },
     },
     {
@@ -201,9 +200,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # minimum); keepalives and tcp_user_timeout drop a link whose peer stops acknowledging (a
     # crashed host, a pulled cable) within about 10 s, even while idle; statement_timeout stops a
     # runaway query on the server. None of them notices a server that hangs while its kernel
-    # still acknowledges: DATABASE_TIMEOUT does (empact_site/db_deadline.py).
+    # still acknowledges: DATABASE_TIMEOUT does (core/db_deadline.py).
     # Django's backend, failing fast while a request's database is known to be unreachable.
-    DATABASES["default"]["ENGINE"] = "empact_site.postgresql"
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
     postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
     postgres_options.setdefault("connect_timeout", 2)
     postgres_options.setdefault("keepalives", 1)
@@ -252,7 +251,7 @@ LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 # Danish pages use Django's Danish formats; English pages use British-style dates.
-FORMAT_MODULE_PATH = ["empact_site.formats"]
+FORMAT_MODULE_PATH = ["core.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -289,9 +288,9 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
     }
 ]
 
-# Whole-page cache of public pages (empact_site/page_cache.py): invalidated on every content
+# Whole-page cache of public pages (core/page_cache.py): invalidated on every content
 # change. DJANGO_PAGE_CACHE=0 switches it off (benchmarks of the uncached site, debugging).
-# Fragments of page content built once per content change (empact_site/fragments.py) work with
+# Fragments of page content built once per content change (core/fragments.py) work with
 # or without it; DJANGO_FRAGMENT_CACHE=0 switches them off. Both are off by default with
 # DJANGO_DEBUG=1, where templates change without a deploy.
 PAGE_CACHE = os.environ.get("DJANGO_PAGE_CACHE", "0" if DEBUG else "1") == "1"
@@ -354,7 +353,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "empact_site.logging.JSONFormatter"},
+        "json": {"()": "core.logging.JSONFormatter"},
     },
     "handlers": {
         "stdout": {
@@ -387,7 +386,7 @@ SECURE_CSP = {
 }
 # The admin renders the rich-text editor's import map as an inline <script type="importmap">:
 # Django 6.1's admin and django-js-asset give it the request's nonce, so the admin's policy
-# adds the nonce (applied by empact_site.middleware.SecurityHeadersMiddleware, like
+# adds the nonce (applied by core.middleware.SecurityHeadersMiddleware, like
 # csp_override, to everything under /admin/).
 # The editor (Tiptap inside django-prose-editor 0.28) also injects one fixed <style> element;
 # its hash admits exactly that stylesheet and nothing else. A new editor version may change

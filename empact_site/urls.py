@@ -12,10 +12,10 @@ from django.views.generic import RedirectView
 from articles import views as article_views
 from articles.feeds import ArticleFeed
 from contact import views as contact_views
-from empact_site.health import healthz
-from empact_site.media import serve_media
-from empact_site.sitemaps import SITEMAPS
+from core.health import healthz
+from core.media import serve_media
 from search import views as search_views
+from search.sitemaps import SITEMAPS
 
 admin.site.site_header = _("ICARE SECURITY A/S: EMPACT site")
 admin.site.site_title = _("EMPACT site administration")
@@ -61,7 +61,7 @@ urlpatterns += i18n_patterns(
     path(_("feed/"), ArticleFeed(), name="feed"),
 )
 
-handler400 = "empact_site.errors.bad_request"
-handler403 = "empact_site.errors.permission_denied"
-handler404 = "empact_site.errors.page_not_found"
-handler500 = "empact_site.errors.server_error"
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from empact_site.page_cache import forget_state
+from core.content import forget_state
 
 PG_DUMP = "database.pgdump"
 SQLITE_DUMP = "database.sqlite3"

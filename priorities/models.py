@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.content import ChangesContent
+from core.fields import TranslatedSlugField
+from core.i18n import filter_by_translated_slug, language_urls_for
 from editorial.redirects import KeepsOldUrls
-from empact_site.fields import TranslatedSlugField
-from empact_site.i18n import filter_by_translated_slug, language_urls_for
-from empact_site.page_cache import ChangesContent
 
 
 class PolicyCycleQuerySet(models.QuerySet):

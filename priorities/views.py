@@ -7,10 +7,9 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from articles import structured_data
-from articles.models import Article
-from empact_site import fragments
-from empact_site.i18n import language_urls_for
+from core import fragments, structured_data
+from core.fragments import Page
+from core.i18n import language_urls_for
 
 from .models import PolicyCycle, Priority
 
@@ -35,12 +34,12 @@ def cycle_page(request, cycles, cycle, *, is_current_page):
         ) % {"years": cycle.years, "counter": len(priorities)}
     trail = [(_("EMPACT"), reverse("home")), (f"EMPACT {cycle.years}", cycle.get_absolute_url())]
     context = {"cycle": cycle, "cycles": cycles, "priorities": priorities}
-    return {
-        "title": title,
-        "description": description,
-        "structured_data": [structured_data.breadcrumbs(trail)],
-        "body": fragments.render("priorities/_cycle_page.html", context),
-    }
+    return Page(
+        title=title,
+        description=description,
+        structured_data=[structured_data.breadcrumbs(trail)],
+        body=fragments.render("priorities/_cycle_page.html", context),
+    )
 
 
 def cycle_response(request, slug):
@@ -83,7 +82,9 @@ def priority_page(request, priority):
     objectives = list(priority.objectives.all())
     # Articles about the priority's cycle, and any other article that names the priority.
     name_field = f"body_{get_language()}"
-    articles = Article.objects.published().filter(
+    # Through the relation the articles declare (Article.cycle), so that priorities does not
+    # import the articles app, which builds on it.
+    articles = priority.cycle.articles.model.objects.published().filter(
         Q(cycle=priority.cycle_id) | Q(**{f"{name_field}__icontains": priority.name})
     )
     if priority.summary:
@@ -102,13 +103,13 @@ def priority_page(request, priority):
         "articles": list(articles),
         "siblings": list(priority.cycle.priorities.all()),
     }
-    return {
-        "title": f"{priority.name} – EMPACT {priority.cycle.years}",
-        "description": description,
-        "language_urls": language_urls_for(priority),
-        "structured_data": [structured_data.breadcrumbs(trail)],
-        "body": fragments.render("priorities/_priority_page.html", context),
-    }
+    return Page(
+        title=f"{priority.name} – EMPACT {priority.cycle.years}",
+        description=description,
+        language_urls=language_urls_for(priority),
+        structured_data=[structured_data.breadcrumbs(trail)],
+        body=fragments.render("priorities/_priority_page.html", context),
+    )
 
 
 def priority_detail(request, cycle, slug):

@@ -8,7 +8,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 
-from articles.seeding import load_content
+from core.content import local_state
+from operations.seeding import load_content
 
 LOCMEM_MAIL = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
@@ -16,7 +17,7 @@ LOCMEM_MAIL = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBac
 @pytest.fixture(autouse=True)
 def fast_plain_settings(settings, tmp_path):
     """Most tests use plain static storage and a per-test memory cache (one test covers the
-    manifest storage that production uses: tests/test_static.py)."""
+    manifest storage that production uses: tests/core/test_static.py)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -24,14 +25,16 @@ def fast_plain_settings(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Memory caches live for the whole process: every test starts with an empty one.
     cache.clear()
+    local_state.forget()  # this process's copy of the content version went with the cache
     settings.SITE_URL = "https://empact.example"
     settings.MEDIA_ROOT = tmp_path / "media"
     # Django's test runner swaps every MAILERS entry for the in-memory backend; tests about
     # delivery replace it with a real SMTP server (smtp_server below).
     settings.MAILERS = LOCMEM_MAIL
     settings.CONTACT_RATE_LIMIT = 0
-    # Whole-page and fragment caching have their own tests (tests/test_page_cache.py); elsewhere
-    # every request renders, so tests see their changes without running on-commit hooks.
+    # Whole-page and fragment caching have their own tests (tests/core/test_page_cache.py,
+    # tests/core/test_content.py); elsewhere every request renders, so tests see their
+    # changes without running on-commit hooks.
     settings.PAGE_CACHE = False
     settings.FRAGMENT_CACHE = False
 
@@ -194,6 +197,6 @@ def through_proxy(transactional_db, db_proxy):
     db_proxy.restore()
     connection.close()
     connection.settings_dict["HOST"], connection.settings_dict["PORT"] = real
-    from empact_site.db_deadline import outage
+    from core.db_deadline import outage
 
     outage.succeeded()  # no other test inherits this one's outage

@@ -3,7 +3,7 @@
 import contact.models
 import django.db.models.deletion
 import django.utils.timezone
-import empact_site.fields
+import core.fields
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -25,9 +25,9 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('title_da', models.CharField(max_length=200, null=True, verbose_name='title')),
                 ('title_en', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('body', empact_site.fields.HTMLField(verbose_name='text')),
-                ('body_da', empact_site.fields.HTMLField(null=True, verbose_name='text')),
-                ('body_en', empact_site.fields.HTMLField(null=True, verbose_name='text')),
+                ('body', core.fields.HTMLField(verbose_name='text')),
+                ('body_da', core.fields.HTMLField(null=True, verbose_name='text')),
+                ('body_en', core.fields.HTMLField(null=True, verbose_name='text')),
                 ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -79,9 +79,9 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('title_da', models.CharField(max_length=200, null=True, verbose_name='title')),
                 ('title_en', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('body', empact_site.fields.HTMLField(verbose_name='text')),
-                ('body_da', empact_site.fields.HTMLField(null=True, verbose_name='text')),
-                ('body_en', empact_site.fields.HTMLField(null=True, verbose_name='text')),
+                ('body', core.fields.HTMLField(verbose_name='text')),
+                ('body_da', core.fields.HTMLField(null=True, verbose_name='text')),
+                ('body_en', core.fields.HTMLField(null=True, verbose_name='text')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
             ],
             options={

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import Article, RelatedLink, SiteDetails
-from articles.seeding import DATA_FILE, ContentLoader
 from cycle.models import CycleStep
+from operations.seeding import DATA_FILE, ContentLoader
 from priorities.models import Objective, PolicyCycle, Priority
 
 pytestmark = pytest.mark.django_db

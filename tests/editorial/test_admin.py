@@ -129,11 +129,21 @@ def test_a_draft_is_hidden_from_the_public_and_previewed_for_staff(client, admin
     draft = make_article(title_da="Hemmelig kladde", status=Article.Status.DRAFT)
 
     assert client.get(f"/da/artikler/{draft.slug_da}/").status_code == 404
-    preview = admin_client.get(draft.get_absolute_url())
+    # The public address never looks at who asks (so the page cache may keep it): staff too.
+    assert admin_client.get(f"/da/artikler/{draft.slug_da}/").status_code == 404
+
+    change_form = admin_client.get(f"/admin/articles/article/{draft.pk}/change/").content.decode()
+    preview_url = f"/admin/articles/article/{draft.pk}/preview/da/"
+    assert f'href="{preview_url}"' in change_form  # "View on site"
+    preview = admin_client.get(preview_url)
     assert preview.status_code == 200
     assert "Hemmelig kladde" in preview.content.decode()
+    assert 'class="preview-banner"' in preview.content.decode()
     assert '<meta name="robots" content="noindex">' in preview.content.decode()
-    assert preview["Cache-Control"] == "private, no-store"
+    assert "private, no-store" in preview["Cache-Control"]
+    english = admin_client.get(f"/admin/articles/article/{draft.pk}/preview/en/")
+    assert english.status_code == 200 and '<html lang="en"' in english.content.decode()
+    assert client.get(preview_url).status_code == 302  # to the admin login
 
 
 def test_a_scheduled_article_appears_when_its_time_comes(client, db):

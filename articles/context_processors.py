@@ -3,19 +3,24 @@ from django.db import DatabaseError
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from empact_site import fragments
-from empact_site.i18n import language_urls_for_path
+from core import fragments
+from core.i18n import language_urls_for_path
+
+from .models import SiteDetails
 
 
 def site_details(request):
-    """The company's details (kept with the fragments of the current content version); the
-    defaults when the database is what failed (error pages)."""
-    from articles.models import SiteDetails
-
+    """The company's details, kept with the fragments of the current content version (the one
+    place they are cached), read once per request; the defaults when the database is what
+    failed (error pages)."""
+    if (details := getattr(request, "site_details", None)) is not None:
+        return details
     try:
-        return fragments.cached(request, "site-details", build=SiteDetails.load)
+        details = fragments.cached(request, "site-details", build=SiteDetails.load)
     except DatabaseError:
         return SiteDetails()  # the company name default, nothing that needs the database
+    request.site_details = details
+    return details
 
 
 def site(request):

@@ -28,7 +28,7 @@ Inside a deadline, the process also remembers an outage (`outage` below): once a
 interrupted or could not be opened, new connections fail at once for a second, then one thread
 at a time tries again, so that a hung database costs visitors a quick 503 instead of holding
 every web thread for connect_timeout (cached pages need a free thread too). The first
-connection that succeeds ends it. The PostgreSQL backend in empact_site/postgresql/ asks it.
+connection that succeeds ends it. The PostgreSQL backend in core/postgresql/ asks it.
 """
 
 import contextlib

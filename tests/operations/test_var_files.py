@@ -8,7 +8,7 @@ import stat
 import subprocess
 import sys
 
-from tests.test_settings import ROOT, run_django
+from tests.core.test_settings import ROOT, run_django
 
 
 def mode(path):

@@ -18,12 +18,12 @@ from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
-from empact_site.errors import permission_denied, server_error
-from empact_site.logging import JSONFormatter
-from empact_site.page_cache import content_state
+from core.content import content_state
+from core.errors import permission_denied, server_error
+from core.logging import JSONFormatter
 from priorities.models import Priority
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_PAGES = ["/da/", "/en/priorities/", "/da/cyklus/", "/en/contact/", "/da/privatliv/"]
 
 

@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend, failing at once while a web request's database is known to be
-unreachable (empact_site/db_deadline.py: the outage), instead of waiting for connect_timeout
+unreachable (core/db_deadline.py: the outage), instead of waiting for connect_timeout
 on every request."""
 
 from django.db.backends.postgresql import base
@@ -7,7 +7,7 @@ from django.db.backends.postgresql import base
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def connect(self):
-        from empact_site.db_deadline import is_guarded, outage
+        from core.db_deadline import is_guarded, outage
 
         if not is_guarded(self):
             super().connect()

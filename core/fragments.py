@@ -5,7 +5,7 @@ The article with its related entries, the priorities of its cycle and the steps 
 cycle with its priorities; a priority with its objectives, siblings and articles: each is built
 from several tables with at most 5 queries, together with the page's title, description,
 language addresses and schema.org data, and kept under the *content version* of
-empact_site/page_cache.py. Any write to public content replaces the version, so nothing built
+core/page_cache.py. Any write to public content replaces the version, so nothing built
 before the change is used again (a renamed or deleted page answers a redirect or 404 at once),
 and the version expires by itself when a scheduled article is published or a cycle ends. Staff
 previews of drafts are never kept.
@@ -18,6 +18,8 @@ for the current version, in this process's memory. DJANGO_FRAGMENT_CACHE=0 switc
 (debugging, the benchmark of the fully uncached site).
 """
 
+from dataclasses import dataclass, field
+
 from django import shortcuts
 from django.conf import settings
 from django.core.cache import cache
@@ -26,7 +28,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from empact_site.page_cache import current_state, release
+from core.content import current_state
+from core.release import release
 
 MEMORY_ENTRIES = 256
 _memory = {"version": None, "entries": {}}
@@ -60,10 +63,37 @@ def cached(request, name, *key, build):
     return value
 
 
-def render_page(request, page, **extra):
-    """The response for a page whose head and body a view built (page.html around them). A copy
-    of the kept page: rendering adds the request and more to its context."""
-    return shortcuts.render(request, "page.html", {**page, **extra})
+@dataclass(frozen=True)
+class Page:
+    """What page.html shows around the frame: the head and the body a view built. Kept whole
+    as a fragment; `redirect` instead when the address has moved."""
+
+    title: str = ""
+    description: str = ""
+    body: str = ""
+    language_urls: dict | None = None
+    structured_data: list = field(default_factory=list)
+    og_type: str = "website"
+    is_preview: bool = False
+    redirect: str = ""
+
+    @classmethod
+    def redirect_to(cls, url):
+        return cls(redirect=url)
+
+
+def render_page(request, page):
+    """The response for a Page (page.html around it)."""
+    return shortcuts.render(
+        request,
+        "page.html",
+        {
+            "page": page,
+            # base.html's own names, which other templates set too.
+            "language_urls": page.language_urls,
+            "structured_data": page.structured_data,
+        },
+    )
 
 
 def render(template_name, context):

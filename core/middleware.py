@@ -61,7 +61,7 @@ class RejectNullCharactersMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            from empact_site.errors import render_error
+            from core.errors import render_error
 
             return render_error(request, 400)
         return self.get_response(request)
@@ -83,7 +83,7 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from empact_site.errors import render_error
+        from core.errors import render_error
 
         if isinstance(exception, OperationalError | InterfaceError):
             logging.getLogger("empact.errors").error(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-PO = Path(__file__).resolve().parents[1] / "locale" / "da" / "LC_MESSAGES" / "django.po"
+PO = Path(__file__).resolve().parents[2] / "locale" / "da" / "LC_MESSAGES" / "django.po"
 
 needs_gettext = pytest.mark.skipif(
     not shutil.which("msgfmt"), reason="GNU gettext (msgfmt) is not installed"

@@ -17,11 +17,11 @@ from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
 
 from contact.models import Message
-from empact_site.db_deadline import Outage, database_deadline
+from core.db_deadline import Outage, database_deadline
 from tests.conftest import free_port
 from tests.faults import database_url_through
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 OUTAGE_TEXT = "Sitet er midlertidigt utilgængeligt"
 CACHED_PAGE = "/da/"
@@ -291,7 +291,7 @@ def test_a_nul_character_in_an_admin_filter_is_a_400_not_an_outage(admin_client,
 def test_only_a_failed_connection_is_an_outage(rf):
     from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 
-    from empact_site.middleware import DatabaseOutageMiddleware
+    from core.middleware import DatabaseOutageMiddleware
 
     middleware = DatabaseOutageMiddleware(lambda request: None)
     request = rf.get("/da/")

@@ -25,8 +25,6 @@ from django.utils.safestring import mark_safe
 from jinja2 import Environment
 from markupsafe import Markup
 
-from cycle.diagram import cycle_diagram
-
 # As django.utils.html.json_script: nothing in the data can close the <script> element.
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -78,6 +76,16 @@ def language_name(code):
     return defaultfilters.capfirst(translation.get_language_info(code)["name_local"])
 
 
+_app_globals = {}
+
+
+def template_global(func):
+    """Make func callable from every public template by its name. Apps register theirs when
+    they are ready (the cycle's diagram), so core needs no import of the apps."""
+    _app_globals[func.__name__] = func
+    return func
+
+
 def environment(**options):
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=False)
@@ -86,7 +94,7 @@ def environment(**options):
         static=static,
         json_ld=json_ld,
         language_name=language_name,
-        cycle_diagram=cycle_diagram,
+        **_app_globals,
     )
     env.filters.update(
         date=date,

@@ -5,7 +5,7 @@ these classes, and the admin, the loader and the shell all go through it."""
 
 from django.db import models
 
-from empact_site.html import sanitize_html
+from core.html import sanitize_html
 
 
 class HTMLField(models.TextField):

@@ -17,11 +17,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from articles.models import Article, RelatedLink, SeedRecord, SiteDetails
 from contact.models import PrivacyNotice
 from cycle.models import CycleStep
 from priorities.models import Objective, PolicyCycle, Priority
-
-from .models import Article, RelatedLink, SeedRecord, SiteDetails
 
 DATA_FILE = Path(__file__).resolve().parent / "content" / "empact.toml"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]

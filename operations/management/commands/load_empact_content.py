@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.seeding import DATA_FILE, load_content
+from operations.seeding import DATA_FILE, load_content
 
 
 class Command(BaseCommand):
