@@ -127,9 +127,5 @@ class ContactForm(forms.Form):
         validate_mailable(address)
         return address
 
-    @property
-    def is_spam(self):
-        return bool(self.cleaned_data.get("website"))
-
     def visible_fields(self):
         return [field for field in super().visible_fields() if field.name != "website"]

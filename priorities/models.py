@@ -12,11 +12,6 @@ from core.i18n import filter_by_translated_slug, language_urls_for
 from editorial.redirects import KeepsOldUrls
 
 
-class PolicyCycleQuerySet(models.QuerySet):
-    def current(self):
-        return self.filter(is_current=True).first()
-
-
 class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
     """One EU policy cycle (EMPACT 2022-2025 and its predecessors), which groups priorities."""
 
@@ -34,8 +29,6 @@ class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
             "The cycle whose priorities the priorities page shows. Only one can be current."
         ),
     )
-
-    objects = PolicyCycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_year"]
