@@ -17,7 +17,7 @@ from django.db import connection
 from contact.models import Message
 from tests.conftest import DrippingSMTPServer, database_url
 from tests.contact.test_delivery import start_worker, stop_worker, wait_for
-from tests.core.test_database_faults import Site
+from tests.servers import Site
 
 CONTACT_TIMEOUT = 2  # EMAIL_TIMEOUT of the worker (start_worker)
 
