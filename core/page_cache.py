@@ -25,12 +25,14 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import brotli
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -212,13 +214,36 @@ class RequestProbe(HttpRequest):
 
 def passes_django_checks(environ):
     """Would Django's middleware let this request through to the page (and not answer 400 for
-    its Host or a redirect to HTTPS)? If not, Django answers it."""
+    its Host or a redirect to HTTPS)? If not, Django answers it. The answer depends on a few
+    values only, so it is remembered for them (bounded: they come from the client)."""
+    proxy_header = (settings.SECURE_PROXY_SSL_HEADER or ("", ""))[0]
+    return _passes_django_checks(
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        environ.get("wsgi.url_scheme", "http"),
+        environ.get(proxy_header) if proxy_header else None,
+    )
+
+
+@lru_cache(maxsize=256)
+def _passes_django_checks(host, server_name, server_port, scheme, forwarded_proto):
+    environ = {"SERVER_NAME": server_name, "SERVER_PORT": server_port, "wsgi.url_scheme": scheme}
+    if host is not None:
+        environ["HTTP_HOST"] = host
+    if forwarded_proto is not None:
+        environ[settings.SECURE_PROXY_SSL_HEADER[0]] = forwarded_proto
     probe = RequestProbe(environ)
     try:
         probe.get_host()
     except DisallowedHost:
         return False
     return not (settings.SECURE_SSL_REDIRECT and not probe.is_secure())
+
+
+@receiver(setting_changed)
+def _forget_checks(**kwargs):
+    _passes_django_checks.cache_clear()
 
 
 class MemoryTier:
