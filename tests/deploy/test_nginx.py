@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -258,22 +259,20 @@ def environment(prefix, **extra):
     return env
 
 
+# The servers read what the tests write: every write is committed (and the database emptied
+# after each test).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture(scope="module")
 def stack(django_db_setup, django_db_blocker):
-    """The content as `make run` loads it and a staff member, committed to the test database
-    for the servers to read (and flushed afterwards: these tests run after the suite's database
-    tests, as pytest-django orders tests that ask for no database fixture last)."""
+    """gunicorn and nginx, started once for the module, on the test database."""
     if reason := frontserver.missing():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}; .ci/run installs it")
         pytest.skip(reason)
-    from django.contrib.auth.models import User
-
     with django_db_blocker.unblock():
         url = database_url()
-        call_command("load_empact_content", stdout=io.StringIO())
-        if not User.objects.filter(username=STAFF[0]).exists():
-            User.objects.create_superuser(STAFF[0], "redaktoer@example.dk", STAFF[1])
 
     # nginx's workers run as nobody when the tests run as root: the prefix must be theirs to
     # read, as /srv/empact/app/staticfiles and /srv/empact/media are www-data's on a server.
@@ -321,15 +320,15 @@ def stack(django_db_setup, django_db_blocker):
     site.stop()
     assert "[emerg]" not in nginx.error_log() and "[crit]" not in nginx.error_log()
     shutil.rmtree(prefix, ignore_errors=True)
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture
-def orm(django_db_blocker):
-    """The test database, as the servers see it: what a test writes is committed at once."""
-    with django_db_blocker.unblock():
-        yield
+@pytest.fixture(autouse=True)
+def site_content(transactional_db):
+    """The content as `make run` loads it, and a staff member."""
+    from django.contrib.auth.models import User
+
+    call_command("load_empact_content", stdout=io.StringIO())
+    User.objects.create_superuser(STAFF[0], "redaktoer@example.dk", STAFF[1])
 
 
 def test_plain_http_redirects_to_https_and_other_names_are_refused(stack):
@@ -360,7 +359,7 @@ def test_pages_over_https_carry_hsts_and_the_content_security_policy(stack):
     assert len(answer.headers.get_all("Content-Security-Policy")) == 1
 
 
-def test_the_contact_rate_limit_counts_the_real_client_whatever_x_forwarded_for_says(stack, orm):
+def test_the_contact_rate_limit_counts_the_real_client_whatever_x_forwarded_for_says(stack):
     from contact.models import Message, RateLimitHit
 
     RateLimitHit.objects.all().delete()
@@ -382,7 +381,7 @@ def test_the_contact_rate_limit_counts_the_real_client_whatever_x_forwarded_for_
     assert not Message.objects.exists()
 
 
-def test_a_failed_admin_login_is_recorded_for_the_real_client_address(stack, orm):
+def test_a_failed_admin_login_is_recorded_for_the_real_client_address(stack):
     from axes.models import AccessAttempt
 
     client = stack.client()
@@ -495,7 +494,7 @@ def test_the_micro_cache_keeps_public_pages_but_never_the_admin_or_the_contact_f
     assert br.text == plain.text
 
 
-def test_staff_see_the_app_itself_and_what_they_see_is_never_kept(stack, orm):
+def test_staff_see_the_app_itself_and_what_they_see_is_never_kept(stack):
     from articles.models import Article
     from tests.factories import make_article
 
@@ -587,3 +586,39 @@ def test_four_slow_header_clients_do_not_delay_a_normal_request(stack):
         stop.set()
         for thread in threads:
             thread.join()
+
+
+def test_a_graceful_reload_loses_no_request(stack):
+    """What `systemctl reload empact-web` does for a rollout (HUP to gunicorn): new workers
+    with the code on disk, the old ones finish their requests; visitors see nothing."""
+    master = stack.site.process.pid
+
+    def workers():
+        return set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+
+    before = workers()
+    stop = threading.Event()
+    statuses = []
+
+    def visit():
+        client = stack.client()
+        while not stop.is_set():
+            # The contact page is never cached: gunicorn answers every one.
+            statuses.append(client.get("/da/kontakt/").status)
+
+    threads = [threading.Thread(target=visit) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    os.kill(master, signal.SIGHUP)
+    deadline = time.monotonic() + 20
+    while (workers() & before or not workers()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+    assert workers() and not workers() & before, "the workers were not replaced"
+    assert len(statuses) > 20
+    assert set(statuses) == {200}
