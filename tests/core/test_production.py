@@ -145,9 +145,9 @@ def test_administrators_see_the_lockouts(admin_client):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("page_cache", [False, True])
-def test_a_database_outage_gives_a_styled_503_and_the_site_recovers(client, settings, page_cache):
-    settings.PAGE_CACHE = page_cache
+def test_a_database_outage_gives_a_styled_503_and_the_site_recovers(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no server to lose: the outage here is a refused PostgreSQL port")
     call_command("load_empact_content", stdout=io.StringIO())
     client.get("/da/")  # the site details are in the cache now
     real_port = connection.settings_dict["PORT"]
