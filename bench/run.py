@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 import brotli
+import nginx
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -535,6 +536,7 @@ def main():
         print(f"EMPACT benchmark, {date.today()}, {os.cpu_count()} cores, PostgreSQL + Redis")
         results = page_benchmark(args, tmp)
         print_pages(results, args)
+        nginx.benchmark(args, tmp)
         if args.pages_only:
             return
         memory_benchmark(tmp)
