@@ -71,13 +71,18 @@ def test_an_editor_changes_a_priority_s_english_name_in_its_tab(editor_page, new
     assert visitor.get_by_role("heading", level=1).inner_text() == "Narkotikahandel"
 
 
-def test_an_editor_previews_a_draft_at_its_public_address(editor_page, new_page):
+def test_an_editor_previews_a_draft_from_view_on_site(editor_page, new_page):
     draft = make_article(
         title_da="Hemmelig kladde", title_en="Secret draft", status=Article.Status.DRAFT
     )
     url = public_url(draft, "da")
 
-    visit(editor_page, url)
+    visit(editor_page, f"/admin/articles/article/{draft.pk}/change/")
+    submit(editor_page, editor_page.locator("a.viewsitelink"))
+    # In the language the editor works in (this browser asks for English), then in Danish.
+    assert editor_page.url.endswith(f"/admin/articles/article/{draft.pk}/preview/en/")
+    assert editor_page.get_by_role("heading", level=1).inner_text() == "Secret draft"
+    visit(editor_page, f"/admin/articles/article/{draft.pk}/preview/da/")
     assert editor_page.get_by_role("heading", level=1).inner_text() == "Hemmelig kladde"
     assert editor_page.get_by_role("status").is_visible()  # the preview banner
     assert editor_page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
