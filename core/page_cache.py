@@ -100,7 +100,7 @@ def is_compressible(headers, body):
     )
 
 
-def is_same_for_everybody(status, headers):
+def is_same_for_everybody(headers):
     """Nothing in the response belongs to one visitor: no cookie is set, it does not vary by
     cookie (the session and the CSRF token do), and it is not marked private."""
     cache_control = headers.get("cache-control", "").lower()
@@ -119,17 +119,16 @@ def with_vary(headers, value):
     return ", ".join(vary)
 
 
-def make_entry(status, header_list, body, *, stored):
-    """An Entry for a response of Django's: compressed in every encoding when it is to be kept,
-    in none otherwise (the caller compresses what one client asked for)."""
+def make_entry(status, header_list, body, *, encodings, stored):
+    """An Entry for a response of Django's, compressed in `encodings` if it is worth it: every
+    encoding for a page to be kept, the one the client prefers for a response of the moment."""
     names = {name.lower(): value for name, value in header_list}
     skip = {"content-length", "etag", "vary", "cache-control"}
     headers = [(name, value) for name, value in header_list if name.lower() not in skip]
     bodies = {"identity": body}
     if is_compressible(names, body):
         headers.append(("Vary", with_vary(names, "Accept-Encoding")))
-        if stored:
-            bodies |= {encoding: compress(body, encoding, stored=True) for encoding in ENCODINGS}
+        bodies |= {encoding: compress(body, encoding, stored=stored) for encoding in encodings}
     elif "vary" in names:
         headers.append(("Vary", names["vary"]))
     if stored:
@@ -330,32 +329,24 @@ class CachedPagesApplication:
         keep = (
             cache_key is not None
             and status.startswith("200")
-            and is_same_for_everybody(status, names)
+            and is_same_for_everybody(names)
             and "content-encoding" not in names
         )
         if keep:
-            entry = make_entry(status, headers, body, stored=True)
+            entry = make_entry(status, headers, body, encodings=ENCODINGS, stored=True)
             timeout = (state["valid_until"] - timezone.now()).total_seconds()
             shared_cache.set(
                 cache_key, entry, timeout=max(1, min(timeout, settings.PAGE_CACHE_SECONDS))
             )
             self.memory.put(state["version"], cache_key, entry)
             return respond(entry, environ, start_response, page_cache="miss")
-        encodings = accepted_encodings(environ)
         if (
-            encodings
-            and is_same_for_everybody(status, names)
+            environ["REQUEST_METHOD"] in ("GET", "HEAD")
+            and is_same_for_everybody(names)
             and is_compressible(names, body)
-            and environ["REQUEST_METHOD"] in ("GET", "HEAD")
         ):
-            entry = make_entry(status, headers, body, stored=False)
-            encoding = encodings[0]
-            entry = Entry(
-                entry.status,
-                entry.headers,
-                {"identity": body, encoding: compress(body, encoding, stored=False)},
-                "",
-            )
+            preferred = accepted_encodings(environ)[:1]
+            entry = make_entry(status, headers, body, encodings=preferred, stored=False)
             return respond(entry, environ, start_response)
         start_response(status, headers, captured.get("exc_info"))
         return [body]
