@@ -11,7 +11,6 @@ from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
-from simple_history.admin import SimpleHistoryAdmin
 
 from editorial.admin import EditorialAdmin, SortableTranslationInline
 
@@ -162,7 +161,7 @@ class ArticleAdmin(SortableAdminBase, EditorialAdmin):
 
 
 @admin.register(SiteDetails)
-class SiteDetailsAdmin(SimpleHistoryAdmin):
+class SiteDetailsAdmin(EditorialAdmin):
     list_display = ["company_name", "phone", "email", "cvr_number"]
 
     def has_add_permission(self, request):

@@ -230,6 +230,17 @@ class SiteDetails(ChangesContent, models.Model):
         blank=True,
         validators=[RegexValidator(r"^\d{8}$", _("A CVR number has 8 digits."))],
     )
+    # Empty until ICARE decides what it promises; the contact and thanks pages say it only then.
+    answer_promise = models.CharField(
+        _("answer promise"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional: how soon you answer a message, shown on the contact page and the thanks "
+            "page, e.g. “We usually answer within one working day.” Left empty, no promise is "
+            "made."
+        ),
+    )
     # /.well-known/security.txt (RFC 9116, articles/security_txt.py): published only while a
     # contact and an expiry date are set.
     security_contact = models.CharField(

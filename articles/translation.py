@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Article, RelatedLink
+from .models import Article, RelatedLink, SiteDetails
 
 
 @register(Article)
@@ -19,3 +19,8 @@ class ArticleTranslationOptions(TranslationOptions):
 class RelatedLinkTranslationOptions(TranslationOptions):
     fields = ("title",)
     required_languages = ("da",)
+
+
+@register(SiteDetails)
+class SiteDetailsTranslationOptions(TranslationOptions):
+    fields = ("answer_promise",)
