@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from articles.context_processors import site_details
@@ -13,22 +14,25 @@ from core.fragments import Page
 from core.i18n import language_urls_for
 from cycle.models import CycleStep
 from priorities.models import Priority
+from priorities.views import with_preview_links
 
 from .models import Article
 
 
-def article_page(request, article):
+def article_page(request, article, *, draft_cycle=False):
     """Everything an article's page shows from the database: its head (title, description,
     addresses in both languages, schema.org data) and its body with the related entries and,
     where it shows them, the priorities of its cycle (which bring the cycle along) and the steps
-    of the cycle. Four queries besides the article's own."""
+    of the cycle. Four queries besides the article's own.
+
+    The priorities of a cycle the public may not see yet (a draft, or scheduled) are left out
+    until it is public, unless `draft_cycle` (staff previews)."""
     priorities = []
     if article.cycle_id:
-        priorities = list(
-            Priority.objects.filter(cycle=article.cycle_id)
-            .select_related("cycle")
-            .prefetch_related("objectives")
-        )
+        priorities = Priority.objects.filter(cycle=article.cycle_id)
+        if not draft_cycle:
+            priorities = priorities.published()
+        priorities = list(priorities.select_related("cycle").prefetch_related("objectives"))
     context = {
         "article": article,
         "cycle": priorities[0].cycle if priorities else None,
@@ -86,10 +90,24 @@ def article_preview(request, pk, language):
     """Staff see an article (a draft or scheduled one too) exactly as the public will, in either
     language: under /admin/ (ArticleAdmin's preview URL, staff only), marked as a preview,
     noindex, and never kept by any cache."""
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.select_related("cycle"), pk=pk)
     with translation.override(language):
         request.LANGUAGE_CODE = language
-        page = replace(article_page(request, article), is_preview=not article.is_public)
+        page = article_page(request, article, draft_cycle=True)
+        page = replace(page, is_preview=not article.is_public)
+        if article.cycle is not None and not article.cycle.is_public:
+            # The priorities of a cycle that is not public yet: shown here, left out in public.
+            page = replace(
+                page,
+                body=with_preview_links(page.body, article.cycle, language),
+                is_preview=True,
+            )
+            if article.is_public:
+                note = _(
+                    "Preview: the priorities of EMPACT %(years)s are not public yet; until they "
+                    "are, the public page leaves them out. Only staff can see this page."
+                )
+                page = replace(page, preview_note=note % {"years": article.cycle.years})
         response = fragments.render_page(request, page)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

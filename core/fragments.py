@@ -75,6 +75,7 @@ class Page:
     structured_data: list = field(default_factory=list)
     og_type: str = "website"
     is_preview: bool = False
+    preview_note: str = ""  # the preview banner's text, where the article's does not fit
     redirect: str = ""
 
     @classmethod

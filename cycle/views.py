@@ -9,5 +9,5 @@ def steps(request):
     return render(
         request,
         "cycle/cyclestep_list.html",
-        {"steps": CycleStep.objects.all(), "cycles": PolicyCycle.objects.all()},
+        {"steps": CycleStep.objects.all(), "cycles": PolicyCycle.objects.published()},
     )

@@ -6,6 +6,7 @@ the data file changed it AND the stored value is still the one the loader wrote;
 changed is left alone, and a record an editor deleted is not recreated (nor are its children).
 """
 
+import datetime
 import hashlib
 import json
 import tomllib
@@ -24,6 +25,8 @@ from priorities.models import Objective, PolicyCycle, Priority
 
 DATA_FILE = Path(__file__).resolve().parent / "content" / "empact.toml"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+# How close to the record's creation a publication date must be to be the one the loader made up.
+INVENTED_DATE_MARGIN = datetime.timedelta(seconds=5)
 
 
 def digest(value):
@@ -49,8 +52,15 @@ class ContentLoader:
     def load(self, data):
         with transaction.atomic():
             self.load_site(data.get("site", {}))
+            # The cycles in the data file are public (new cycles an editor adds start as
+            # drafts); once created, publication is the editors' business.
             cycles = {
-                item["key"]: self.upsert(item["key"], PolicyCycle, translated(without(item, "key")))
+                item["key"]: self.upsert(
+                    item["key"],
+                    PolicyCycle,
+                    translated(without(item, "key")),
+                    on_create={"is_published": True},
+                )
                 for item in data.get("cycles", [])
             }
             for item in data.get("steps", []):
@@ -89,15 +99,20 @@ class ContentLoader:
             self.upsert(objective["key"], Objective, {**values, "priority_id": priority.pk})
 
     def load_article(self, item, cycles):
-        values = translated(without(item, "key", "cycle", "related", "home", "status"))
+        values = translated(
+            without(item, "key", "cycle", "related", "home", "status", "published_at")
+        )
         values["slug_en"] = values["slug_en"] or None
         if item.get("cycle"):
             cycle = cycles.get(item["cycle"])
             values["cycle_id"] = cycle.pk if cycle else None
+        # The publication date comes from the data file or from staff, never from the clock:
+        # published without one, the article shows no date.
+        if "published_at" in item:
+            values["published_at"] = aware(item["published_at"])
+        self.forget_invented_date(item["key"])
         # Publication is the editors' business once the article exists: set only when created.
         on_create = {"status": item.get("status", Article.Status.DRAFT)}
-        if on_create["status"] == Article.Status.PUBLISHED:
-            on_create["published_at"] = timezone.now()
         if item.get("home") and not Article.objects.filter(is_home=True).exists():
             on_create["is_home"] = True
         article = self.upsert(item["key"], Article, values, on_create=on_create)
@@ -107,6 +122,21 @@ class ContentLoader:
                 continue
             values = translated(without(link, "key"))
             self.upsert(link["key"], RelatedLink, {**values, "article_id": article.pk})
+
+    def forget_invented_date(self, key):
+        """Earlier versions of the loader published the article with the moment of the first load
+        as its date (created_at, to within the save). Clear that date unless staff changed it;
+        a date from the data file then fills the empty field like any new field."""
+        record = SeedRecord.objects.filter(key=key).first()
+        if record is None or "published_at" in record.field_hashes:
+            return
+        article = Article.objects.filter(pk=record.object_id).first()
+        if article is None or article.published_at is None:
+            return
+        if abs(article.published_at - article.created_at) < INVENTED_DATE_MARGIN:
+            article.published_at = None
+            article.save()
+            self.stats["publication date cleared: invented by an earlier load"] += 1
 
     def upsert(self, key, model, values, *, on_create=None, existing=None):
         """Create or update one record; returns it, or None when an editor deleted it."""
@@ -161,6 +191,13 @@ class ContentLoader:
     def hashes(obj, field, data_value):
         # The stored value can differ from the data (HTML is sanitised on save): keep both.
         return {"data": digest(data_value), "stored": digest(getattr(obj, field))}
+
+
+def aware(value):
+    """A TOML date or local date-time as a time in Copenhagen; an offset date-time as given."""
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time())
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
 def without(mapping, *keys):

@@ -1,19 +1,39 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.content import ChangesContent
+from core.content import ChangesContent, changes_by_date
 from core.fields import TranslatedSlugField
 from core.i18n import filter_by_translated_slug, language_urls_for
 from editorial.redirects import KeepsOldUrls
 
 
+def published_q(prefix=""):
+    """The rows the public may see, as a condition on the cycle (reached through `prefix`, e.g.
+    "cycle__"): published, with no publication time or one that has come."""
+    return Q(**{f"{prefix}is_published": True}) & (
+        Q(**{f"{prefix}published_at__isnull": True})
+        | Q(**{f"{prefix}published_at__lte": timezone.now()})
+    )
+
+
+class PolicyCycleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: no drafts, no cycle scheduled for later."""
+        return self.filter(published_q())
+
+
 class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
-    """One EU policy cycle (EMPACT 2022-2025 and its predecessors), which groups priorities."""
+    """One EU policy cycle (EMPACT 2022-2025 and its predecessors), which groups priorities.
+
+    A new cycle is a draft, with its priorities and objectives: 404 to the public and in no list,
+    previewed by staff under /admin/ ("View on site"), until an editor publishes it, at once or
+    from a publication time (the Council's decision)."""
 
     slug = models.SlugField(
         _("slug"), max_length=20, unique=True, help_text=_("The years, e.g. 2026-2029.")
@@ -26,9 +46,30 @@ class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
         _("current cycle"),
         default=False,
         help_text=_(
-            "The cycle whose priorities the priorities page shows. Only one can be current."
+            "The cycle whose priorities the priorities page shows. Only one can be current, "
+            "and only a published one. Until a scheduled cycle’s publication time the page shows "
+            "the latest public cycle."
         ),
     )
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_(
+            "A draft cycle, with its priorities, is seen only by staff, as a preview (“View on "
+            "site”). Publish it when the priorities are final."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: a time in the future schedules the published cycle, e.g. the Council’s "
+            "decision. Empty: public as soon as it is published."
+        ),
+    )
+
+    objects = PolicyCycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_year"]
@@ -38,6 +79,11 @@ class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
             ),
             models.UniqueConstraint(
                 fields=["is_current"], condition=Q(is_current=True), name="only_one_current_cycle"
+            ),
+            # The priorities page shows the current cycle: never a draft's priorities.
+            models.CheckConstraint(
+                condition=Q(is_current=False) | Q(is_published=True),
+                name="current_cycle_is_published",
             ),
         ]
         verbose_name = _("policy cycle")
@@ -49,12 +95,35 @@ class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
     def get_absolute_url(self):
         return reverse("priorities:cycle", kwargs={"cycle": self.slug})
 
+    def clean(self):
+        if self.is_current and not self.is_published:
+            raise ValidationError(
+                {"is_current": _("Only a published cycle can be current. Publish it first.")}
+            )
+
     def public_urls(self):
-        # The cycle's slug is part of every priority's address too.
+        # A draft's addresses were never public: nothing to keep. The cycle's slug is part of
+        # every priority's address too.
+        if not self.is_public:
+            return {}
         urls = {("cycle", self.pk): language_urls_for(self)}
         for priority in self.priorities.all():
             urls[("priority", priority.pk)] = language_urls_for(priority)
         return urls
+
+    @property
+    def is_public(self):
+        return self.is_published and (
+            self.published_at is None or self.published_at <= timezone.now()
+        )
+
+    @property
+    def publication_state(self):
+        """ "draft", "scheduled" (published, with a publication time still to come) or
+        "public"."""
+        if not self.is_published:
+            return "draft"
+        return "public" if self.is_public else "scheduled"
 
     @property
     def years(self):
@@ -81,6 +150,10 @@ class PolicyCycle(ChangesContent, KeepsOldUrls, models.Model):
 
 
 class PriorityQuerySet(models.QuerySet):
+    def published(self):
+        """The priorities of the cycles the public may see."""
+        return self.filter(published_q("cycle__"))
+
     def of_cycle(self, cycle):
         return self.filter(cycle=cycle).select_related("cycle").prefetch_related("objectives")
 
@@ -128,7 +201,13 @@ class Priority(ChangesContent, KeepsOldUrls, models.Model):
         return reverse("priorities:priority", kwargs={"cycle": self.cycle.slug, "slug": self.slug})
 
     def public_urls(self):
-        return {("priority", self.pk): language_urls_for(self)}
+        return {("priority", self.pk): language_urls_for(self)} if self.cycle.is_public else {}
+
+
+class ObjectiveQuerySet(models.QuerySet):
+    def published(self):
+        """The objectives of the cycles the public may see."""
+        return self.filter(published_q("priority__cycle__"))
 
 
 class Objective(ChangesContent, models.Model):
@@ -141,6 +220,8 @@ class Objective(ChangesContent, models.Model):
     text = models.TextField(_("text"))
     order = models.PositiveSmallIntegerField(_("order"), default=0, db_index=True)
 
+    objects = ObjectiveQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("objective")
@@ -148,3 +229,14 @@ class Objective(ChangesContent, models.Model):
 
     def __str__(self):
         return self.heading or self.text[:80]
+
+
+@changes_by_date
+def next_scheduled_cycle():
+    """Pages change by themselves when a scheduled cycle is published."""
+    return (
+        PolicyCycle.objects.filter(is_published=True, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )

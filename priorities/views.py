@@ -1,8 +1,13 @@
 import csv
+from dataclasses import replace
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -46,7 +51,7 @@ def cycle_response(request, slug):
     """The page of the current cycle (slug None) or of the cycle with this slug."""
 
     def build():
-        cycles = list(PolicyCycle.objects.all())
+        cycles = list(PolicyCycle.objects.published())
         if slug is None:
             cycle = next((c for c in cycles if c.is_current), cycles[-1] if cycles else None)
         else:
@@ -69,7 +74,7 @@ def cycle_detail(request, cycle):
 
 
 def get_cycle(slug):
-    cycle = PolicyCycle.objects.filter(slug=slug).first()
+    cycle = PolicyCycle.objects.published().filter(slug=slug).first()
     if cycle is None:
         raise Http404("No such policy cycle.")
     return cycle
@@ -115,7 +120,11 @@ def priority_page(request, priority):
 def priority_detail(request, cycle, slug):
     def build():
         priority = (
-            Priority.objects.select_related("cycle").filter(cycle__slug=cycle).by_slug(slug).first()
+            Priority.objects.published()
+            .select_related("cycle")
+            .filter(cycle__slug=cycle)
+            .by_slug(slug)
+            .first()
         )
         return priority_page(request, priority) if priority else None
 
@@ -123,6 +132,98 @@ def priority_detail(request, cycle, slug):
     if page is None:
         raise Http404("No such priority.")
     return fragments.render_page(request, page)
+
+
+def preview_note(cycle):
+    """The preview banner's text for the pages of a cycle the public cannot see yet."""
+    if cycle.publication_state == "scheduled":
+        when = formats.date_format(timezone.localtime(cycle.published_at), "DATETIME_FORMAT")
+        return _(
+            "Preview: EMPACT %(years)s becomes public on %(time)s. Until then only staff can see "
+            "this page."
+        ) % {"years": cycle.years, "time": when}
+    return _(
+        "Preview: EMPACT %(years)s is a draft and not public. Only staff can see this page."
+    ) % {"years": cycle.years}
+
+
+def with_preview_links(html, cycle, language):
+    """The HTML of a page with its links to the pages of a cycle the public cannot see yet
+    (the cycle's and its priorities') leading to their previews instead of to a 404."""
+    for public, preview in preview_urls(cycle, language).items():
+        html = html.replace(f'href="{public}"', f'href="{preview}"')
+    return mark_safe(html)
+
+
+def preview_urls(cycle, language):
+    """{public address: preview address} of the cycle's pages in the language."""
+    with translation.override(language):
+        urls = {
+            cycle.get_absolute_url(): reverse(
+                "admin:priorities_policycycle_preview", args=[cycle.pk, language]
+            )
+        }
+        for priority in cycle.priorities.all():
+            urls[priority.get_absolute_url()] = reverse(
+                "admin:priorities_priority_preview", args=[priority.pk, language]
+            )
+    return urls
+
+
+def render_preview(request, page, cycle, language, *, preview_name, pk):
+    """Staff see a page of a cycle (a draft or scheduled one too) as the public will: under
+    /admin/ (the admin's preview URLs, staff only), marked as a preview, noindex, and never kept
+    by any cache (the page cache passes /admin/ by, and no fragment is used)."""
+    if not cycle.is_public:
+        page = replace(
+            page,
+            body=with_preview_links(page.body, cycle, language),
+            is_preview=True,
+            preview_note=preview_note(cycle),
+            # The language switcher leads to the preview in the other language.
+            language_urls={
+                code: reverse(preview_name, args=[pk, code]) for code, _name in settings.LANGUAGES
+            },
+        )
+    response = fragments.render_page(request, page)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def cycle_preview(request, pk, language):
+    """A cycle's page for staff (PolicyCycleAdmin's preview URL), in either language."""
+    cycle = get_object_or_404(PolicyCycle, pk=pk)
+    with translation.override(language):
+        request.LANGUAGE_CODE = language
+        # The cycles the public sees, and this one among them.
+        cycles = sorted(
+            {*PolicyCycle.objects.published(), cycle}, key=lambda c: (c.start_year, c.pk)
+        )
+        page = cycle_page(request, cycles, cycle, is_current_page=False)
+        return render_preview(
+            request,
+            replace(page, language_urls=language_urls_for(cycle)),
+            cycle,
+            language,
+            preview_name="admin:priorities_policycycle_preview",
+            pk=cycle.pk,
+        )
+
+
+def priority_preview(request, pk, language):
+    """A priority's page for staff (PriorityAdmin's preview URL), in either language."""
+    priority = get_object_or_404(Priority.objects.select_related("cycle"), pk=pk)
+    with translation.override(language):
+        request.LANGUAGE_CODE = language
+        return render_preview(
+            request,
+            priority_page(request, priority),
+            priority.cycle,
+            language,
+            preview_name="admin:priorities_priority_preview",
+            pk=priority.pk,
+        )
 
 
 def open_data(cycle):

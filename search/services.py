@@ -95,8 +95,8 @@ class Source:
         queryset = self.model.objects.all()
         if self.related:
             queryset = queryset.select_related(*self.related)
-        if self.model is Article:
-            queryset = queryset.published()
+        if self.model in (Article, Priority, Objective):
+            queryset = queryset.published()  # no draft, scheduled or draft cycle's content
         return queryset
 
     def url(self, obj):

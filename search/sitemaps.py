@@ -68,7 +68,7 @@ class ArticleSitemap(SiteSitemap):
 
 class CycleSitemap(SiteSitemap):
     def items(self):
-        return PolicyCycle.objects.all()
+        return PolicyCycle.objects.published()
 
     def lastmod(self, cycle):
         return cycle.updated_at
@@ -76,7 +76,7 @@ class CycleSitemap(SiteSitemap):
 
 class PrioritySitemap(SiteSitemap):
     def items(self):
-        return Priority.objects.select_related("cycle")
+        return Priority.objects.published().select_related("cycle")
 
     def lastmod(self, priority):
         return priority.updated_at

@@ -16,8 +16,9 @@ _counter = itertools.count(1)
 
 
 def make_cycle(slug="2022-2025", **fields):
+    """A published cycle (new cycles are drafts: pass is_published=False for one)."""
     start, end = (int(year) for year in slug.split("-"))
-    fields = {"start_year": start, "end_year": end, **fields}
+    fields = {"start_year": start, "end_year": end, "is_published": True, **fields}
     return PolicyCycle.objects.create(slug=slug, **fields)
 
 

@@ -111,7 +111,9 @@ def test_home_page_links_the_phone_number_and_the_email_address(client, content)
 
 def test_home_page_shows_the_articles_cycle_even_when_another_is_current(client, content):
     PolicyCycle.objects.update(is_current=False)
-    newer = PolicyCycle.objects.create(slug="2026-2029", start_year=2026, end_year=2029)
+    newer = PolicyCycle.objects.create(
+        slug="2026-2029", start_year=2026, end_year=2029, is_published=True
+    )
     newer.is_current = True
     newer.save()
     make_priority(cycle=newer, name_da="En ny prioritet")
@@ -131,7 +133,9 @@ def test_pages_say_plainly_that_a_cycle_has_ended(client, content):
 
 
 def test_a_running_cycle_is_not_called_ended(client, db):
-    cycle = PolicyCycle.objects.create(slug="2026-2029", start_year=2026, end_year=2029)
+    cycle = PolicyCycle.objects.create(
+        slug="2026-2029", start_year=2026, end_year=2029, is_published=True
+    )
 
     html = client.get(f"/en/priorities/{cycle.slug}/").content.decode()
 
