@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.redirects.models import Redirect
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from articles.models import Article
@@ -325,3 +327,17 @@ def test_a_draft_s_changed_slug_leaves_no_redirect():
 
 def test_the_loader_creates_the_cycles_published(content):
     assert set(PolicyCycle.objects.values_list("is_published", flat=True)) == {True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cycles_saved_before_drafts_existed_stay_public_after_the_migration():
+    before = [("priorities", "0004_add_publication")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("priorities", "PolicyCycle")
+    old.objects.create(slug="2022-2025", start_year=2022, end_year=2025, is_current=True)
+
+    call_command("migrate", verbosity=0)
+
+    cycle = PolicyCycle.objects.get(slug="2022-2025")
+    assert cycle.is_published and cycle.is_current and cycle.published_at is None
