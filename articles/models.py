@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +17,14 @@ from priorities.models import PolicyCycle
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What the public may see: published, with a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What the public may see: published, with a publication time that has come (or none
+        given: the date is unknown) and an end of publication that has not."""
+        now = timezone.now()
+        return self.filter(
+            Q(published_at__isnull=True) | Q(published_at__lte=now),
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
+            status=Article.Status.PUBLISHED,
+        )
 
     def by_slug(self, slug):
         return filter_by_translated_slug(self, slug)
@@ -63,7 +69,12 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
     conclusion = HTMLField(_("conclusion"), blank=True, help_text=_("Shown at the end."))
 
     source_credit = models.CharField(_("source"), max_length=300, blank=True)
-    photo_credit = models.CharField(_("photo credit"), max_length=200, blank=True)
+    photo_credit = models.CharField(
+        _("photo credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown with the article's image, and only when it has one."),
+    )
     image = models.ImageField(
         _("image"),
         upload_to="articles/%Y/",
@@ -101,7 +112,19 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
         _("publication time"),
         null=True,
         blank=True,
-        help_text=_("A time in the future schedules the article."),
+        help_text=_(
+            "Shown on the page as the publication date. A time in the future schedules the "
+            "article. Empty: published at once, with no date shown."
+        ),
+    )
+    unpublish_at = models.DateTimeField(
+        _("end of publication"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: from this time the article is no longer public. It leaves the lists, the "
+            "sitemap, the feeds and the search, and its address answers 404."
+        ),
     )
     is_home = models.BooleanField(
         _("home page article"), default=False, help_text=_("Shown in full on the home page.")
@@ -112,7 +135,8 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published_at", "-pk"]
+        # Articles without a date (the date is unknown) after the dated ones.
+        ordering = [F("published_at").desc(nulls_last=True), "-pk"]
         constraints = [
             # Per language, on the translation columns (see Priority).
             *(
@@ -123,8 +147,10 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
                 fields=["is_home"], condition=Q(is_home=True), name="only_one_home_article"
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(published_at__isnull=False),
-                name="published_article_has_publication_time",
+                condition=Q(unpublish_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(unpublish_at__gt=F("published_at")),
+                name="article_unpublished_after_published",
             ),
             models.CheckConstraint(
                 condition=Q(image="") | (Q(image_alt_da__isnull=False) & ~Q(image_alt_da="")),
@@ -150,10 +176,11 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
 
     @property
     def is_public(self):
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and (self.published_at is None or self.published_at <= now)
+            and (self.unpublish_at is None or self.unpublish_at > now)
         )
 
     @property
@@ -329,5 +356,16 @@ def next_scheduled_publication():
         Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
         .order_by("published_at")
         .values_list("published_at", flat=True)
+        .first()
+    )
+
+
+@changes_by_date
+def next_scheduled_unpublication():
+    """... and when a published article reaches its end of publication."""
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, unpublish_at__gt=timezone.now())
+        .order_by("unpublish_at")
+        .values_list("unpublish_at", flat=True)
         .first()
     )

@@ -34,19 +34,22 @@ def article(article, *, site, language):
         "logo": {"@type": "ImageObject", "url": absolute(static(SHARE_IMAGE))},
     }
     image = article.image.url if article.image else static(SHARE_IMAGE)
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": article.title[:110],
         "description": article.page_description,
         "inLanguage": language,
-        "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": article.updated_at.isoformat(),
         "author": {"@type": "Organization", "name": site.company_name},
         "publisher": publisher,
         "image": [absolute(image)],
         "mainEntityOfPage": absolute(article.get_absolute_url()),
     }
+    # No date is better than a made-up one: until staff set it, the article has none.
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    return data
 
 
 def breadcrumbs(trail):

@@ -1,9 +1,10 @@
+import datetime
 import re
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from articles.models import Article
 from tests.factories import make_article, make_image_file, make_step
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +44,23 @@ def test_only_one_article_is_the_home_article():
         make_article(is_home=True)
 
 
-def test_a_published_article_needs_a_publication_time():
+def test_a_published_article_without_a_publication_time_is_public_with_no_date(client):
+    article = make_article(slug_da="udateret", published_at=None)
+
+    html = client.get("/da/artikler/udateret/").content.decode()
+
+    assert article.is_public
+    assert "article__meta" not in html and "<time" not in html
+    assert "udateret" in client.get("/da/artikler/").content.decode()
+
+
+def test_an_article_cannot_end_before_it_is_published():
+    now = timezone.now()
+
     with pytest.raises(IntegrityError), transaction.atomic():
-        Article.objects.create(title_da="X", slug_da="x", status="published", published_at=None)
+        make_article(published_at=now, unpublish_at=now - datetime.timedelta(hours=1))
+    make_article(published_at=now, unpublish_at=now + datetime.timedelta(hours=1))
+    make_article(published_at=None, unpublish_at=now + datetime.timedelta(hours=1))
 
 
 def test_an_image_needs_alt_text():
