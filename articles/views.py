@@ -1,4 +1,4 @@
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +17,7 @@ from priorities.models import Priority
 from priorities.views import with_preview_links
 
 from .models import Article
+from .sections import SectionIds, with_section_ids
 
 
 def article_page(request, article, *, draft_cycle=False):
@@ -40,6 +41,7 @@ def article_page(request, article, *, draft_cycle=False):
         "links": list(article.related_links.select_related("target_article")),
         "steps": list(CycleStep.objects.all()) if article.shows_cycle_steps else [],
     }
+    context.update(sections_of(context))
     site = site_details(request)
     return Page(
         title=article.page_title,
@@ -52,6 +54,34 @@ def article_page(request, article, *, draft_cycle=False):
         body=fragments.render("articles/_article.html", context),
         og_type="article",
     )
+
+
+def sections_of(context):
+    """The article's rich text with ids on its headings, and its table of contents: every h2
+    of the page in reading order (the body's, the priorities, the steps, the conclusion's), the
+    priorities under theirs."""
+    article, cycle, priorities = context["article"], context["cycle"], context["priorities"]
+    ids = SectionIds()
+    body, body_sections = with_section_ids(article.body, ids)
+    conclusion, conclusion_sections = with_section_ids(article.conclusion, ids)
+    steps_heading = article.steps_heading or _("The EMPACT cycle")
+    toc = [TocEntry(section.id, section.title) for section in body_sections]
+    if priorities:
+        children = [TocEntry(f"priority-{p.pk}", p.name) for p in priorities]
+        toc.append(
+            TocEntry("priorities-heading", article.priorities_heading or str(cycle), children)
+        )
+    if context["steps"]:
+        toc.append(TocEntry("steps-heading", steps_heading))
+    toc += [TocEntry(section.id, section.title) for section in conclusion_sections]
+    return {"body": body, "conclusion": conclusion, "steps_heading": steps_heading, "toc": toc}
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    id: str
+    title: str
+    children: list = field(default_factory=list)
 
 
 def home(request):

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_ba1d14067e2fa116.txt"
 DEBRIS = ("billede-1-119", "billede-1-124", "Scroll to Top", "PrioritetMål(er)")
+# The photo it credits was the picture of the cycle, replaced by a diagram: the credit shows
+# only with a photo (tests/articles/test_content_review.py).
+WITHOUT_ITS_PHOTO = ("Fotokredit: Empact",)
 
 
 def data():
@@ -116,7 +119,7 @@ def letters_and_digits(text):
 )
 def test_home_page_carries_every_line_of_the_danish_seed(client, content):
     seed = SEED.read_text()
-    for debris in DEBRIS:
+    for debris in (*DEBRIS, *WITHOUT_ITS_PHOTO):
         seed = seed.replace(debris, "")
     page = letters_and_digits(client.get("/da/").content.decode())
 
