@@ -21,6 +21,7 @@ from django.utils import timezone
 from articles.models import Article, RelatedLink, SeedRecord, SiteDetails
 from contact.models import PrivacyNotice
 from cycle.models import CycleStep
+from editorial.translation_status import english_written_against, tracked_fields
 from priorities.models import Objective, PolicyCycle, Priority
 
 DATA_FILE = Path(__file__).resolve().parent / "content" / "empact.toml"
@@ -148,6 +149,7 @@ class ContentLoader:
                 setattr(obj, field, values[field])
             for field, value in (on_create or {}).items():
                 setattr(obj, field, value)
+            english_from_data_file(obj, values, fields)
             obj.full_clean(validate_unique=False, validate_constraints=False)
             obj.save()
             SeedRecord.objects.create(
@@ -178,6 +180,7 @@ class ContentLoader:
         if changed:
             for field in changed:
                 setattr(obj, field, values[field])
+            english_from_data_file(obj, values, changed)
             obj.save()
             for field in changed:
                 record.field_hashes[field] = self.hashes(obj, field, values[field])
@@ -198,6 +201,21 @@ def aware(value):
     if not isinstance(value, datetime.datetime):
         value = datetime.datetime.combine(value, datetime.time())
     return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def english_from_data_file(obj, values, written):
+    """The data file's English translates the data file's Danish: an English text loaded now
+    was written against that Danish, even where an editor's Danish is kept beside it (then it
+    shows as out of date). A Danish text loaded under an English that stays makes that English
+    out of date (editorial/translation_status.py)."""
+    english_written_against(
+        obj,
+        **{
+            field: values[f"{field}_da"]
+            for field in tracked_fields(type(obj))
+            if f"{field}_en" in written and f"{field}_da" in values
+        },
+    )
 
 
 def without(mapping, *keys):
