@@ -23,7 +23,7 @@ def mail_health():
         "oldest_pending_minutes": (
             round((timezone.now() - oldest).total_seconds() / 60, 1) if oldest else None
         ),
-        "overdue": Message.objects.overdue().count(),
+        "overdue": Message.objects.mail_overdue().count(),
         # "stale" when no mail worker has completed a round for CONTACT_WORKER_STALE_SECONDS:
         # nothing retries then, so monitoring should alert on it.
         "worker": worker_status(),

@@ -1,5 +1,8 @@
 """Storing and delivering contact messages. A message is stored before any mail is attempted;
-delivery is claimed atomically, so the request and any number of workers never send it twice."""
+delivery is claimed atomically, so the request and any number of workers never send it twice.
+
+Two kinds of mail leave through the same outbox (OutgoingMail rows): the message to ICARE and
+the acknowledgement to the visitor."""
 
 import json
 import logging
@@ -13,7 +16,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from .models import Message
+from .acknowledgements import acknowledgement_for, build_acknowledgement_email, one_line
+from .leads import answer_due
+from .models import Acknowledgement, Message
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,10 @@ def message_create(*, data, language, is_spam=False, token=None):
                 delivery=Message.Delivery.NOT_SENT if is_spam else Message.Delivery.PENDING,
             )
             if not is_spam:
+                message.answer_due_at = answer_due(message.created_at)
+                message.save(update_fields=["answer_due_at"])
+                if settings.CONTACT_ACKNOWLEDGEMENT:
+                    Acknowledgement.objects.create(lead=message, **acknowledgement_for(message))
                 wake_mail_worker()
     except IntegrityError:
         if not token:
@@ -68,37 +77,39 @@ def wake_mail_worker():
             cursor.execute(f"NOTIFY {MAIL_CHANNEL}")
 
 
-def deliver(pk, *, due_only=True):
-    """Claim the message, mail it, and record the outcome. True if it was sent.
+def deliver(pk, *, kind=Message, due_only=True):
+    """Claim the mail (a Message or an Acknowledgement), send it, and record the outcome. True if
+    it was sent.
 
     The claim (pending -> sending in one UPDATE) is what keeps any number of workers from
-    sending a message twice. due_only=False claims a pending message whose retry time has not
-    come yet (an operator sending what is pending now)."""
+    sending a mail twice. due_only=False claims a pending mail whose retry time has not come yet
+    (an operator sending what is pending now)."""
     if not mail_is_configured():
         return False
     now = timezone.now()
-    pending = Message.objects.filter(pk=pk, delivery=Message.Delivery.PENDING)
+    pending = kind.objects.filter(pk=pk, delivery=kind.Delivery.PENDING)
     if due_only:
         pending = pending.filter(next_attempt_at__lte=now)
     claimed = pending.update(
-        delivery=Message.Delivery.SENDING, sending_started_at=now, attempts=F("attempts") + 1
+        delivery=kind.Delivery.SENDING, sending_started_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return False
-    message = Message.objects.get(pk=pk)
+    mail = kind.objects.get(pk=pk)
     try:
-        build_email(message).send(using="default")
-    except Exception as error:  # noqa: BLE001 - any failure leaves the message pending, never lost
-        record_failure(message, error)
+        BUILDERS[kind](mail).send(using="default")
+    except Exception as error:  # noqa: BLE001 - any failure leaves the mail pending, never lost
+        record_failure(mail, error)
         return False
-    Message.objects.filter(pk=pk).update(
-        delivery=Message.Delivery.SENT, sent_at=timezone.now(), last_error="", server_was_down=False
+    kind.objects.filter(pk=pk).update(
+        delivery=kind.Delivery.SENT, sent_at=timezone.now(), last_error="", server_was_down=False
     )
-    logger.info("Contact message %s delivered (attempt %s).", pk, message.attempts)
+    logger.info("%s %s delivered (attempt %s).", kind.__name__, pk, mail.attempts)
     # The server answers again: what waited for it because it was down need not wait any longer.
-    Message.objects.filter(
-        delivery__in=[Message.Delivery.PENDING, Message.Delivery.FAILED], server_was_down=True
-    ).update(delivery=Message.Delivery.PENDING, next_attempt_at=timezone.now())
+    for outbox in OUTBOXES:
+        outbox.objects.filter(
+            delivery__in=[outbox.Delivery.PENDING, outbox.Delivery.FAILED], server_was_down=True
+        ).update(delivery=outbox.Delivery.PENDING, next_attempt_at=timezone.now())
     return True
 
 
@@ -116,61 +127,61 @@ def is_server_down(error):
     return isinstance(error, OSError) and not isinstance(error, MESSAGE_ERRORS)
 
 
-def record_failure(message, error):
-    give_up = message.attempts >= settings.CONTACT_MAX_ATTEMPTS
-    wait = settings.CONTACT_RETRY_BASE_SECONDS * 2 ** min(message.attempts - 1, 10)
-    Message.objects.filter(pk=message.pk).update(
-        delivery=Message.Delivery.FAILED if give_up else Message.Delivery.PENDING,
+def record_failure(mail, error):
+    give_up = mail.attempts >= settings.CONTACT_MAX_ATTEMPTS
+    wait = settings.CONTACT_RETRY_BASE_SECONDS * 2 ** min(mail.attempts - 1, 10)
+    type(mail).objects.filter(pk=mail.pk).update(
+        delivery=mail.Delivery.FAILED if give_up else mail.Delivery.PENDING,
         next_attempt_at=timezone.now() + timedelta(seconds=wait),
         last_error=f"{type(error).__name__}: {error}"[:1000],
         server_was_down=is_server_down(error),
     )
     # No personal data in logs: the id, never the name or address.
     logger.warning(
-        "Contact message %s not delivered (attempt %s): %s", message.pk, message.attempts, error
+        "%s %s not delivered (attempt %s): %s", type(mail).__name__, mail.pk, mail.attempts, error
     )
 
 
 def release_stuck():
-    """Messages left "sending" by a worker that died go back to pending."""
+    """Mail left "sending" by a worker that died goes back to pending."""
     limit = timezone.now() - timedelta(seconds=settings.CONTACT_STUCK_AFTER_SECONDS)
-    return Message.objects.filter(
-        delivery=Message.Delivery.SENDING, sending_started_at__lt=limit
-    ).update(delivery=Message.Delivery.PENDING)
+    return sum(
+        outbox.objects.filter(
+            delivery=outbox.Delivery.SENDING, sending_started_at__lt=limit
+        ).update(delivery=outbox.Delivery.PENDING)
+        for outbox in OUTBOXES
+    )
 
 
 def deliver_due(*, batch=100, due_only=True):
     """Deliver what is due (with due_only=False: everything pending); returns how many were sent.
 
-    Safe to run in any number of workers. A round ends at the first sign that the mail server is
-    down, so one round never waits longer than the mail timeout on a dead server; the rest keep
-    their place and go in the next round."""
+    Mail to ICARE goes before acknowledgements. Safe to run in any number of workers. A round
+    ends at the first sign that the mail server is down, so one round never waits longer than the
+    mail timeout on a dead server; the rest keep their place and go in the next round."""
     release_stuck()
-    pending = Message.objects.filter(delivery=Message.Delivery.PENDING)
-    if due_only:
-        pending = pending.filter(next_attempt_at__lte=timezone.now())
     sent = 0
-    for pk in pending.order_by("next_attempt_at").values_list("pk", flat=True)[:batch]:
-        if deliver(pk, due_only=due_only):
-            sent += 1
-        elif Message.objects.filter(pk=pk, server_was_down=True).exists():
-            break  # trying the next message now would only wait as long again
+    for kind in OUTBOXES:
+        pending = kind.objects.filter(delivery=kind.Delivery.PENDING)
+        if due_only:
+            pending = pending.filter(next_attempt_at__lte=timezone.now())
+        for pk in pending.order_by("next_attempt_at").values_list("pk", flat=True)[:batch]:
+            if deliver(pk, kind=kind, due_only=due_only):
+                sent += 1
+            elif kind.objects.filter(pk=pk, server_was_down=True).exists():
+                return sent  # trying the next mail now would only wait as long again
     return sent
 
 
 def resend(queryset):
-    """Staff asked for another try: due now, with the attempts counted afresh, and the worker
-    woken to send it."""
-    count = queryset.exclude(delivery__in=[Message.Delivery.SENT, Message.Delivery.SENDING]).update(
-        delivery=Message.Delivery.PENDING, next_attempt_at=timezone.now(), attempts=0
+    """Staff asked for another try (of the mail to ICARE, or of acknowledgements): due now, with
+    the attempts counted afresh, and the worker woken to send it. Spam is never sent."""
+    kind = queryset.model
+    count = queryset.filter(delivery__in=[kind.Delivery.PENDING, kind.Delivery.FAILED]).update(
+        delivery=kind.Delivery.PENDING, next_attempt_at=timezone.now(), attempts=0
     )
     wake_mail_worker()
     return count
-
-
-def one_line(value):
-    """Header values never carry line breaks or other control characters."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
 
 
 def build_email(message):
@@ -204,3 +215,8 @@ def build_email(message):
         reply_to=[one_line(message.email)],
         headers={"Message-ID": message.message_id},
     )
+
+
+BUILDERS = {Message: build_email, Acknowledgement: build_acknowledgement_email}
+# In the order a round sends them: ICARE first.
+OUTBOXES = list(BUILDERS)

@@ -1,9 +1,15 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import PrivacyNotice
+from .models import AcknowledgementText, PrivacyNotice
 
 
 @register(PrivacyNotice)
 class PrivacyNoticeTranslationOptions(TranslationOptions):
     fields = ("title", "body")
     required_languages = ("da",)
+
+
+@register(AcknowledgementText)
+class AcknowledgementTextTranslationOptions(TranslationOptions):
+    fields = ("subject", "body")
+    required_languages = ("da", "en")

@@ -83,10 +83,10 @@ def privacy(request):
     notice = PrivacyNotice.objects.filter(pk=1).first()
     days = settings.CONTACT_RETENTION_DAYS
     retention = ngettext(
-        "Messages from the contact form are deleted automatically %(days)s day after they "
-        "were received.",
-        "Messages from the contact form are deleted automatically %(days)s days after they "
-        "were received.",
+        "Messages from the contact form are deleted automatically, with our notes on them, "
+        "%(days)s day after they were received.",
+        "Messages from the contact form are deleted automatically, with our notes on them, "
+        "%(days)s days after they were received.",
         days,
     ) % {"days": days}
     return render(request, "contact/privacy.html", {"notice": notice, "retention": retention})

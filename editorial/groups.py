@@ -16,8 +16,12 @@ CONTENT_MODELS = {
 }
 # What editors may look at but not change.
 VIEW_ONLY_MODELS = {"articles": ["sitedetails"], "redirects": ["redirect"]}
-# The contact inbox: editors read messages and mark them handled or spam, but delete nothing.
-INBOX_PERMISSIONS = ["view_message", "change_message"]
+# The contact inbox: editors work leads (status, owner, notes, replies) and edit the
+# acknowledgement's text, but delete nothing and handle no data subject's request.
+INBOX_PERMISSIONS = [
+    "view_message", "change_message", "view_note", "add_note", "view_leadchange",
+    "view_acknowledgement", "view_acknowledgementtext", "change_acknowledgementtext",
+]  # fmt: skip
 
 
 def editor_permissions():

@@ -328,6 +328,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "EMPACT-siden <noreply@icare.dk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CONTACT_RECIPIENT = os.environ.get("CONTACT_RECIPIENT", "info@icare.dk")
+# The acknowledgement mailed to the visitor (its text is edited in the admin); 0 switches it off.
+CONTACT_ACKNOWLEDGEMENT = os.environ.get("CONTACT_ACKNOWLEDGEMENT", "1") == "1"
+# A lead not answered within this many working days (Monday-Friday, Copenhagen time) is overdue.
+CONTACT_ANSWER_WORKING_DAYS = int(os.environ.get("CONTACT_ANSWER_WORKING_DAYS", "1"))
 # A message not delivered after this long is flagged in the admin and in /healthz.
 CONTACT_OVERDUE_MINUTES = 30
 # Attempts before a message is marked failed (staff can resend it); waits double each time.

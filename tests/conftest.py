@@ -32,6 +32,9 @@ def fast_plain_settings(settings, tmp_path):
     # delivery replace it with a real SMTP server (smtp_server below).
     settings.MAILERS = LOCMEM_MAIL
     settings.CONTACT_RATE_LIMIT = 0
+    # One mail per message (to ICARE) unless a test is about the acknowledgement to the visitor
+    # (tests/contact/test_acknowledgement.py turns it on, as production has it).
+    settings.CONTACT_ACKNOWLEDGEMENT = False
     # Whole-page and fragment caching have their own tests (tests/core/test_page_cache.py,
     # tests/core/test_content.py); elsewhere every request renders, so tests see their
     # changes without running on-commit hooks.

@@ -291,15 +291,15 @@ def test_staff_export_the_inbox_for_danish_excel(admin_client):
     assert row["organisation"] == "Øst A/S"
 
 
-def test_staff_mark_messages_handled_and_an_editor_cannot_delete_them(admin_client, client):
+def test_staff_close_messages_and_an_editor_cannot_delete_them(admin_client, client):
     from django.contrib.auth.models import Group, User
 
     message = Message.objects.create(name="A", email="a@example.dk", message="Hej", language="da")
     admin_client.post(
-        "/admin/contact/message/", {"action": "mark_handled", "_selected_action": [message.pk]}
+        "/admin/contact/message/", {"action": "mark_closed", "_selected_action": [message.pk]}
     )
     message.refresh_from_db()
-    assert message.status == Message.Status.HANDLED
+    assert message.status == Message.Status.CLOSED
 
     editor = User.objects.create_user("red", password="x", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editor"))
