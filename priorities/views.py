@@ -19,26 +19,78 @@ from core.i18n import language_urls_for
 from .models import PolicyCycle, Priority
 
 
+def cycle_label(cycle, cycles):
+    """What a public page may call the cycle among the cycles: "current" only while it runs,
+    "upcoming" before it begins, "latest" once it has ended while no later cycle has begun,
+    otherwise nothing. Never from `is_current`, which only chooses what the priorities page
+    shows: an ended cycle is not current, whatever the flag says (issue 15)."""
+    if cycle.status in ("running", "upcoming"):
+        return cycle.status
+    later_has_begun = any(
+        other.start_year > cycle.start_year and other.status != "upcoming" for other in cycles
+    )
+    return "" if later_has_begun else "latest"
+
+
 def cycle_page(request, cycles, cycle, *, is_current_page):
     """Everything a cycle's page shows from the database: the cycles and this cycle's priorities
     with their objectives. Two queries besides the cycles'."""
     priorities = list(cycle.priorities.prefetch_related("objectives"))
-    heading = _("EU crime priorities EMPACT %(years)s") % {"years": cycle.years}
-    if is_current_page:
-        title = _("The EU’s current crime priorities")
-        description = _(
-            "The EU’s crime priorities in the current policy cycle, EMPACT %(years)s, with the "
-            "objectives of each priority."
-        ) % {"years": cycle.years}
+    years = {"years": cycle.years}
+    if priorities:
+        heading = _("EU crime priorities EMPACT %(years)s") % years
     else:
+        # A cycle of the past the article tells about, without its list of priorities here:
+        # the page says what the article says about it, not that something is missing.
+        heading = _("The policy cycle EMPACT %(years)s") % years
+    label = cycle_label(cycle, cycles)
+    if is_current_page and priorities and label:
+        title, description = {
+            "running": (
+                _("The EU’s current crime priorities"),
+                _(
+                    "The EU’s crime priorities in the current policy cycle, EMPACT %(years)s, "
+                    "with the objectives of each priority."
+                ),
+            ),
+            "latest": (
+                _("The EU’s latest crime priorities"),
+                _(
+                    "The EU’s crime priorities in the latest policy cycle, EMPACT %(years)s, "
+                    "with the objectives of each priority."
+                ),
+            ),
+            "upcoming": (
+                _("The EU’s coming crime priorities"),
+                _(
+                    "The EU’s crime priorities in the coming policy cycle, EMPACT %(years)s, "
+                    "with the objectives of each priority."
+                ),
+            ),
+        }[label]
+        description %= years
+    elif priorities:
         title = heading
         description = ngettext(
             "The EU crime priority of EMPACT %(years)s and its objectives.",
             "The %(counter)s EU crime priorities of EMPACT %(years)s and their objectives.",
             len(priorities),
-        ) % {"years": cycle.years, "counter": len(priorities)}
+        ) % {**years, "counter": len(priorities)}
+    else:
+        title = heading
+        description = Truncator(cycle.description or heading).chars(160)
     trail = [(_("EMPACT"), reverse("home")), (f"EMPACT {cycle.years}", cycle.get_absolute_url())]
-    context = {"cycle": cycle, "cycles": cycles, "priorities": priorities}
+    labels = {
+        "running": _("current"),
+        "latest": _("latest"),
+        "upcoming": _("coming"),
+    }
+    context = {
+        "cycle": cycle,
+        "cycles": [(other, labels.get(cycle_label(other, cycles), "")) for other in cycles],
+        "priorities": priorities,
+        "heading": heading,
+    }
     return Page(
         title=title,
         description=description,
