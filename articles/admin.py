@@ -1,3 +1,4 @@
+import re
 from pathlib import PurePath
 
 from adminsortable2.admin import SortableAdminBase
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from editorial.admin import EditorialAdmin, SortableTranslationInline
+from editorial.checks import Note
 
 from .images import FORMATS, delete_with_renditions, make_renditions
 from .models import Article, RelatedLink, SiteDetails
@@ -84,6 +86,27 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
 
+# The customer's lead says the unit "henhører under Interpol". The site keeps ICARE's words
+# (issue 15), and tells the editors beside them what EMPACT says of itself, for ICARE to decide.
+UNDER_INTERPOL = re.compile(r"\bInterpol\b")
+
+
+def editor_notes(article):
+    """Notes on the change form about claims in the article's text that ICARE should decide on."""
+    notes = []
+    field = Article._meta.get_field("lead")
+    for code, _name in settings.LANGUAGES:
+        if UNDER_INTERPOL.search(getattr(article, f"lead_{code}") or ""):
+            message = _(
+                "The lead says that EMPACT comes under Interpol. EMPACT describes itself as an EU "
+                "instrument, driven by the EU member states and supported by Europol and other EU "
+                "agencies; it is not part of Interpol. The sentence is ICARE’s own and stays "
+                "until ICARE decides: keep it, or correct it in both languages."
+            )
+            notes.append(Note("warning", f"{field.verbose_name} [{code}]", message, language=code))
+    return notes
+
+
 @admin.register(Article)
 class ArticleAdmin(SortableAdminBase, EditorialAdmin):
     form = ArticleForm
@@ -122,6 +145,13 @@ class ArticleAdmin(SortableAdminBase, EditorialAdmin):
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Search engines"), {"fields": ["seo_title", "seo_description"]}),
     ]
+
+    def editorial_context(self, request, obj, inline_admin_formsets=()):
+        context = super().editorial_context(request, obj, inline_admin_formsets)
+        notes = editor_notes(obj)
+        context["content_checks"] = notes + context["content_checks"]
+        context["content_check_warnings"] += len(notes)
+        return context
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
