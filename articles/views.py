@@ -13,6 +13,7 @@ from core import fragments, structured_data
 from core.fragments import Page
 from core.i18n import language_urls_for
 from cycle.models import CycleStep
+from editorial.checks import content_checks
 from priorities.models import Priority
 from priorities.views import with_preview_links
 
@@ -121,6 +122,12 @@ def article_preview(request, pk, language):
     language: under /admin/ (ArticleAdmin's preview URL, staff only), marked as a preview,
     noindex, and never kept by any cache."""
     article = get_object_or_404(Article.objects.select_related("cycle"), pk=pk)
+    # In the admin's language (the staff member's), about the texts of the previewed language.
+    checks = [
+        note
+        for note in content_checks(article, host=request.get_host())
+        if note.language in ("", language)
+    ]
     with translation.override(language):
         request.LANGUAGE_CODE = language
         page = article_page(request, article, draft_cycle=True)
@@ -138,6 +145,7 @@ def article_preview(request, pk, language):
                     "are, the public page leaves them out. Only staff can see this page."
                 )
                 page = replace(page, preview_note=note % {"years": article.cycle.years})
+        page = replace(page, preview_checks=tuple(checks))
         response = fragments.render_page(request, page)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

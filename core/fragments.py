@@ -76,6 +76,8 @@ class Page:
     og_type: str = "website"
     is_preview: bool = False
     preview_note: str = ""  # the preview banner's text, where the article's does not fit
+    # Staff previews only: the content checks' notes on the texts of this language.
+    preview_checks: tuple = ()
     redirect: str = ""
 
     @classmethod

@@ -9,11 +9,11 @@
 - links in rich text to a page of this site that does not exist (or is not public).
 
 The functions at the top are pure (text in, figures out); `content_checks()` applies them to the
-fields of a saved object.
+fields of a saved object, with the checks an app registers for its own model (`register_check`).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -221,41 +221,59 @@ class Note:
     level: str  # "warning": worth fixing; "info": for reference (LIX)
     where: str
     message: str
+    language: str = ""  # the language of the text it is about
 
 
-def language_names():
-    return {code: _(name) for code, name in settings.LANGUAGES}
+_model_checks = []
+
+
+def register_check(model):
+    """Decorator: func(obj) -> [Note] runs for every object of `model` (and its subclasses)
+    besides the checks above. For checks that know one model's content, registered by its app
+    (editorial imports no content app)."""
+
+    def decorator(func):
+        _model_checks.append((model, func))
+        return func
+
+    return decorator
+
+
+def language_codes():
+    return [code for code, _name in settings.LANGUAGES]
 
 
 def content_checks(obj, *, host="localhost", label=""):
     """The notes for one saved object's texts, in the active language (the admin's)."""
     notes = []
     model = type(obj)
-    names = language_names()
     for field_name in translated_fields(model):
         field = model._meta.get_field(field_name)
         if isinstance(field, models.SlugField):
             continue
-        field_label = str(field.verbose_name)
-        for code, language in names.items():
+        for code in language_codes():
             value = getattr(obj, f"{field_name}_{code}", None) or ""
-            where = f"{label}{field_label} ({language})"
-            notes += text_notes(field, value, where=where, host=host)
+            # As the form labels the field: "brødtekst [da]".
+            where = f"{label}{field.verbose_name} [{code}]"
+            found = text_notes(field, value, where=where, host=host)
             if field_name == "seo_description":
-                notes += description_notes(value, where=where)
+                found += description_notes(value, where=where)
+            notes += [replace(note, language=code) for note in found]
     for field in model._meta.get_fields():
         if isinstance(field, models.ImageField) and getattr(obj, field.name):
             alt_field = f"{field.name}_alt"
             if alt_field not in translated_fields(model):
                 continue
-            alt_label = str(model._meta.get_field(alt_field).verbose_name)
+            alt_label = model._meta.get_field(alt_field).verbose_name
             file_name = getattr(obj, field.name).name
-            for code, language in names.items():
+            for code in language_codes():
                 problem = alt_text_problem(getattr(obj, f"{alt_field}_{code}"), file_name)
                 if problem:
-                    notes.append(
-                        Note("warning", f"{label}{alt_label} ({language})", ALT_TEXT[problem]())
-                    )
+                    where = f"{label}{alt_label} [{code}]"
+                    notes.append(Note("warning", where, ALT_TEXT[problem](), language=code))
+    for checked_model, func in _model_checks:
+        if isinstance(obj, checked_model):
+            notes += [replace(note, where=f"{label}{note.where}") for note in func(obj)]
     return sorted(notes, key=lambda note: note.level != "warning")
 
 
