@@ -95,7 +95,7 @@ node_modules/.installed: package.json package-lock.json
 # phone and a 1280 px desktop, taken by the browser tests against the live test server.
 screenshots: install-test node_modules/.installed
 	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest -q \
-	  tests/browser/test_screenshots.py
+	  tests/browser/test_screenshots.py tests/browser/test_leads.py
 
 # Lighthouse's four category scores for /da/ and /en/, mobile and desktop, against `make run`'s
 # server on AUDIT_PORT (started and stopped here); each page is audited AUDIT_RUNS times and the

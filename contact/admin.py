@@ -60,6 +60,11 @@ class PersonalDataForm(forms.Form):
         ]
 
 
+def short_time(moment):
+    """ "27.11. 11:27" (Copenhagen time): short enough for a column."""
+    return timezone.localtime(moment).strftime("%d.%m. %H:%M")
+
+
 class MailtoRedirect(HttpResponseRedirect):
     allowed_schemes = ["mailto"]
 
@@ -159,12 +164,9 @@ class LeadChangeInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at", "name", "organisation", "status", "owner", "answer", "delivery",
-        "acknowledgement_state",
-    ]  # fmt: skip
+    list_display = ["created_at", "name", "organisation", "status", "owner", "answer", "delivery"]
     list_filter = [LeadFilter, "status", "owner", "delivery", "language", "created_at"]
-    list_select_related = ["owner", "acknowledgement"]
+    list_select_related = ["owner"]
     search_fields = ["name", "email", "organisation", "phone", "message"]
     date_hierarchy = "created_at"
     actions = [
@@ -213,6 +215,9 @@ class MessageAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     change_form_template = "admin/contact/message/change_form.html"
 
+    class Media:
+        css = {"all": ["css/admin-inbox.css"]}
+
     def has_add_permission(self, request):
         return False  # messages come from the website only
 
@@ -248,14 +253,10 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("answer"))
     def answer(self, obj):
         if obj.answered_at:
-            return format_html(
-                "{} {}",
-                _("answered"),
-                date_format(timezone.localtime(obj.answered_at), "SHORT_DATETIME_FORMAT"),
-            )
+            return format_html("{} {}", _("answered"), short_time(obj.answered_at))
         if obj.status not in Message.WAITING or obj.answer_due_at is None:
             return "-"
-        due = date_format(timezone.localtime(obj.answer_due_at), "SHORT_DATETIME_FORMAT")
+        due = short_time(obj.answer_due_at)
         if obj.is_answer_overdue:
             return format_html(
                 '<strong class="lead-overdue">{} {}</strong>', _("overdue since"), due
@@ -289,7 +290,7 @@ class MessageAdmin(admin.ModelAdmin):
         if acknowledgement is None:
             return "-"
         return format_html(
-            '<div class="readonly" style="white-space: pre-wrap"><strong>{}</strong>\n\n{}</div>',
+            '<div class="lead-acknowledgement"><strong>{}</strong>\n\n{}</div>',
             acknowledgement.subject,
             acknowledgement.body,
         )

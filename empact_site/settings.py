@@ -401,6 +401,9 @@ ADMIN_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, PROSE_EDITOR_STYLE_HASH],
     "img-src": [CSP.SELF, "data:"],
+    # The inbox's "Reply by email" button posts, then redirects to a mailto: link (which
+    # form-action governs too).
+    "form-action": [CSP.SELF, "mailto:"],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -364,3 +364,21 @@ def test_random_input_never_causes_a_server_error(client, data):
     response = client.post("/en/contact/", data)
 
     assert response.status_code in (200, 302, 303)
+
+
+def test_the_contact_and_thanks_pages_promise_no_answer_time_until_staff_write_one(client):
+    from articles.models import SiteDetails
+
+    for url in ("/da/kontakt/", "/da/kontakt/tak/", "/en/contact/", "/en/contact/thanks/"):
+        page = client.get(url).content.decode()
+        assert "arbejdsdag" not in page and "working day" not in page
+
+    SiteDetails(
+        answer_promise_da="Vi svarer som regel inden for en arbejdsdag.",
+        answer_promise_en="We usually answer within one working day.",
+    ).save()
+
+    for url in ("/da/kontakt/", "/da/kontakt/tak/"):
+        assert "Vi svarer som regel inden for en arbejdsdag." in client.get(url).content.decode()
+    for url in ("/en/contact/", "/en/contact/thanks/"):
+        assert "We usually answer within one working day." in client.get(url).content.decode()

@@ -39,6 +39,8 @@ def test_the_units_are_the_ones_the_handbook_installs():
     assert sorted(unit.name for unit in UNITS.iterdir()) == [
         "empact-backup.service",
         "empact-backup.timer",
+        "empact-digest.service",
+        "empact-digest.timer",
         "empact-mail@.service",
         "empact-purge.service",
         "empact-purge.timer",
@@ -54,6 +56,8 @@ def test_systemd_analyze_verify_passes_on_every_unit(rendered_units):
         "empact-purge.timer",
         "empact-backup.service",
         "empact-backup.timer",
+        "empact-digest.service",
+        "empact-digest.timer",
     ]
 
     result = subprocess.run(
