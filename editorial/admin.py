@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.admin import TabbedDjangoJqueryTranslationAdmin, TranslationTabularInline
@@ -124,9 +124,10 @@ def out_of_date_note(stale, *, field, confirm_name, confirmed):
         "<details><summary>{}</summary>"
         '<p class="translation-diff-legend">{}</p>'
         '<div class="translation-diff">{}</div></details>'
-        '<label class="translation-confirm">'
-        '<input type="checkbox" name="{}" value="{}"{}> {}</label>'
-        "</div>",
+        # Not a <label>: modeltranslation's tabs rewrite every label beside a field.
+        '<span class="translation-confirm">'
+        '<input type="checkbox" name="{}" value="{}" aria-labelledby="{}"{}> '
+        '<span id="{}">{}</span></span></div>',
         _("English out of date."),
         why % {"date": date},
         _("What changed in the Danish text"),
@@ -134,7 +135,9 @@ def out_of_date_note(stale, *, field, confirm_name, confirmed):
         diff_html(then, now),
         confirm_name,
         stale.field,
+        f"{confirm_name}-{stale.field}-label",
         mark_safe(" checked") if confirmed else "",
+        f"{confirm_name}-{stale.field}-label",
         _("The English is still right for the Danish text as it is now"),
     )
 
@@ -283,7 +286,7 @@ class EditorialAdmin(SimpleHistoryAdmin, TabbedDjangoJqueryTranslationAdmin):
         outdated, checks = [], []
         for item, label in objects:
             for stale in out_of_date_fields(item):
-                outdated.append(f"{label}{stale.label}")
+                outdated.append(capfirst(f"{label}{stale.label}"))
             checks += content_checks(item, host=host, label=label)
         checks.sort(key=lambda note: note.level != "warning")
         return {
