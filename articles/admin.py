@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from editorial.admin import EditorialAdmin, SortableTranslationInline
-from editorial.checks import Note
+from editorial.checks import Note, register_check
+from editorial.schedule import ScheduledChange, scheduled_changes
 
 from .images import FORMATS, delete_with_renditions, make_renditions
 from .models import Article, RelatedLink, SiteDetails
@@ -91,8 +93,10 @@ class ArticleForm(forms.ModelForm):
 UNDER_INTERPOL = re.compile(r"\bInterpol\b")
 
 
+@register_check(Article)
 def editor_notes(article):
-    """Notes on the change form about claims in the article's text that ICARE should decide on."""
+    """Notes among the content checks (change form, staff preview) about claims in the
+    article's text that ICARE should decide on."""
     notes = []
     field = Article._meta.get_field("lead")
     for code, _name in settings.LANGUAGES:
@@ -107,11 +111,50 @@ def editor_notes(article):
     return notes
 
 
+class PublicationFilter(admin.SimpleListFilter):
+    title = _("publication")
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return list(PUBLICATION_STATES.items())
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        if self.value() == "draft":
+            return queryset.exclude(status=Article.Status.PUBLISHED)
+        if self.value() == "scheduled":
+            return published.filter(published_at__gt=now).exclude(unpublish_at__lte=now)
+        if self.value() == "public":
+            return queryset.published()
+        if self.value() == "ended":
+            return published.filter(unpublish_at__lte=now)
+        return queryset
+
+
+PUBLICATION_STATES = {
+    "draft": _("Draft"),
+    "scheduled": _("Scheduled"),
+    "public": _("Public"),
+    "ended": _("Publication ended"),
+}
+
+
+@scheduled_changes
+def article_schedule(now, limit):
+    """Articles that go public or leave the site after now (the admin index's list)."""
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    for article in published.filter(published_at__gt=now).order_by("published_at")[:limit]:
+        yield ScheduledChange(article.published_at, ScheduledChange.PUBLISH, article)
+    for article in published.filter(unpublish_at__gt=now).order_by("unpublish_at")[:limit]:
+        yield ScheduledChange(article.unpublish_at, ScheduledChange.UNPUBLISH, article)
+
+
 @admin.register(Article)
 class ArticleAdmin(SortableAdminBase, EditorialAdmin):
     form = ArticleForm
-    list_display = ["title", "status", "published_at", "is_home", "updated_at"]
-    list_filter = ["status", "is_home", "cycle"]
+    list_display = ["title", "publication", "published_at", "unpublish_at", "is_home", "updated_at"]
+    list_filter = [PublicationFilter, "is_home", "cycle"]
     search_fields = ["title_da", "title_en", "lead_da", "lead_en", "body_da", "body_en"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug_da": ["title_da"], "slug_en": ["title_en"]}
@@ -121,10 +164,11 @@ class ArticleAdmin(SortableAdminBase, EditorialAdmin):
         (
             _("Publication"),
             {
-                "fields": ["status", "published_at", "is_home"],
+                "fields": ["status", "published_at", "unpublish_at", "is_home"],
                 "description": _(
-                    "Drafts and articles with a publication time in the future are not public. "
-                    "“View on site” shows staff a preview of them."
+                    "Drafts, articles with a publication time in the future and articles whose "
+                    "end of publication has passed are not public. “View on site” shows staff a "
+                    "preview of them."
                 ),
             },
         ),
@@ -146,12 +190,9 @@ class ArticleAdmin(SortableAdminBase, EditorialAdmin):
         (_("Search engines"), {"fields": ["seo_title", "seo_description"]}),
     ]
 
-    def editorial_context(self, request, obj, inline_admin_formsets=()):
-        context = super().editorial_context(request, obj, inline_admin_formsets)
-        notes = editor_notes(obj)
-        context["content_checks"] = notes + context["content_checks"]
-        context["content_check_warnings"] += len(notes)
-        return context
+    @admin.display(description=_("publication"), ordering="status")
+    def publication(self, obj):
+        return PUBLICATION_STATES[obj.publication_state]
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)

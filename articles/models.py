@@ -176,12 +176,20 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
 
     @property
     def is_public(self):
+        return self.publication_state == "public"
+
+    @property
+    def publication_state(self):
+        """ "draft", "scheduled" (its publication time is to come), "public", or "ended" (its end
+        of publication has passed), as published() sees it."""
         now = timezone.now()
-        return (
-            self.status == self.Status.PUBLISHED
-            and (self.published_at is None or self.published_at <= now)
-            and (self.unpublish_at is None or self.unpublish_at > now)
-        )
+        if self.status != self.Status.PUBLISHED:
+            return "draft"
+        if self.unpublish_at is not None and self.unpublish_at <= now:
+            return "ended"
+        if self.published_at is not None and self.published_at > now:
+            return "scheduled"
+        return "public"
 
     @property
     def image_srcset(self):

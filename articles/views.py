@@ -2,7 +2,7 @@ from dataclasses import dataclass, field, replace
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -132,6 +132,13 @@ def article_preview(request, pk, language):
         request.LANGUAGE_CODE = language
         page = article_page(request, article, draft_cycle=True)
         page = replace(page, is_preview=not article.is_public)
+        if article.publication_state == "ended":
+            when = formats.date_format(timezone.localtime(article.unpublish_at), "DATETIME_FORMAT")
+            note = _(
+                "Preview: the publication of this article ended on %(time)s; it is no longer "
+                "public. Only staff can see this page."
+            )
+            page = replace(page, preview_note=note % {"time": when})
         if article.cycle is not None and not article.cycle.is_public:
             # The priorities of a cycle that is not public yet: shown here, left out in public.
             page = replace(
