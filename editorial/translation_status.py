@@ -213,16 +213,15 @@ def track_after_save(sender, instance, created=False, raw=False, update_fields=N
             continue
         old_english = text(before[f"{field}_en"]) if before else None
         old_danish = text(before[f"{field}_da"]) if before else None
-        if field in written_against:
-            if english != old_english:
-                danish_then = stored_form(instance, f"{field}_da", written_against[field])
-                record_basis(
-                    instance,
-                    field,
-                    english=english,
-                    danish=danish_then,
-                    kind=TranslationBasis.Kind.LOADED,
-                )
+        if field in written_against and english != old_english:
+            danish_then = stored_form(instance, f"{field}_da", written_against[field])
+            record_basis(
+                instance,
+                field,
+                english=english,
+                danish=danish_then,
+                kind=TranslationBasis.Kind.LOADED,
+            )
             continue
         if before is None:
             record_basis(
