@@ -272,21 +272,24 @@ class EditorialAdmin(SimpleHistoryAdmin, TabbedDjangoJqueryTranslationAdmin):
                 ),
             )
 
-    def editorial_context(self, request, obj, inline_admin_formsets=()):
+    def editorial_context(self, request, obj, form=None, inline_admin_formsets=()):
         """What the top of the change form shows (templates/admin/editorial/_notes.html): the
-        English out of date in the object and its inline rows, and the content checks."""
+        English out of date in the object and its inline rows (as their forms found it, before
+        anything posted), and the content checks."""
         host = request.get_host()
-        objects = [(obj, "")]
+        objects = [(obj, form, "")]
         for inline_admin_formset in inline_admin_formsets:
             verbose_name = inline_admin_formset.opts.model._meta.verbose_name
             for inline_form in inline_admin_formset.formset.forms:
                 if inline_form.instance.pk is not None:
                     child = inline_form.instance
-                    objects.append((child, f"{str(verbose_name).capitalize()} “{child}”: "))
+                    label = f"{str(verbose_name).capitalize()} “{child}”: "
+                    objects.append((child, inline_form, label))
         outdated, checks = [], []
-        for item, label in objects:
-            for stale in out_of_date_fields(item):
-                outdated.append(capfirst(f"{label}{stale.label}"))
+        for item, item_form, label in objects:
+            stale = getattr(item_form, "out_of_date", None)
+            for field in out_of_date_fields(item) if stale is None else stale:
+                outdated.append(capfirst(f"{label}{field.label}"))
             checks += content_checks(item, host=host, label=label)
         checks.sort(key=lambda note: note.level != "warning")
         return {
@@ -298,14 +301,19 @@ class EditorialAdmin(SimpleHistoryAdmin, TabbedDjangoJqueryTranslationAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
             context.update(
-                self.editorial_context(request, obj, context.get("inline_admin_formsets", []))
+                self.editorial_context(
+                    request,
+                    obj,
+                    context["adminform"].form if "adminform" in context else None,
+                    context.get("inline_admin_formsets", []),
+                )
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def render_history_view(self, request, template, context, **kwargs):
         # A revision's page (revert): the notes about that revision's texts.
         if (original := context.get("original")) is not None and "adminform" in context:
-            context.update(self.editorial_context(request, original))
+            context.update(self.editorial_context(request, original, context["adminform"].form))
         return super().render_history_view(request, template, context, **kwargs)
 
 
