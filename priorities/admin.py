@@ -10,6 +10,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import EditorialAdmin, SortableContentAdminMixin, SortableTranslationInline
+from editorial.schedule import ScheduledChange, scheduled_changes
 
 from .models import Objective, PolicyCycle, Priority, published_q
 from .views import cycle_preview, priority_preview
@@ -72,6 +73,14 @@ class PriorityInline(SortableTranslationInline):
     fields = ["order", "name", "slug"]
     prepopulated_fields = {"slug_da": ["name_da"], "slug_en": ["name_en"]}
     show_change_link = True
+
+
+@scheduled_changes
+def cycle_schedule(now, limit):
+    """Policy cycles that go public after now (the admin index's list of what is scheduled)."""
+    cycles = PolicyCycle.objects.filter(is_published=True, published_at__gt=now)
+    for cycle in cycles.order_by("published_at")[:limit]:
+        yield ScheduledChange(cycle.published_at, ScheduledChange.PUBLISH, cycle)
 
 
 @admin.register(PolicyCycle)

@@ -19,7 +19,7 @@ from empact_site.wsgi import application
 from priorities.models import PolicyCycle
 from tests.core.test_page_cache import WSGIClient
 from tests.editorial.helpers import admin_form_data
-from tests.factories import make_cycle, make_objective, make_priority
+from tests.factories import make_article, make_cycle, make_objective, make_priority
 
 pytestmark = pytest.mark.django_db
 
@@ -341,3 +341,20 @@ def test_cycles_saved_before_drafts_existed_stay_public_after_the_migration():
 
     cycle = PolicyCycle.objects.get(slug="2022-2025")
     assert cycle.is_published and cycle.is_current and cycle.published_at is None
+
+
+def test_the_admin_index_lists_a_scheduled_cycle_among_what_goes_public_next(admin_client):
+    make_cycle(slug="2026-2029", published_at=in_hours(24))
+    make_cycle(slug="2030-2033", is_published=False, published_at=in_hours(2))  # a draft
+    make_cycle(slug="2022-2025", published_at=in_hours(-24))  # public already
+    make_article(title_da="Kommer om en time", published_at=in_hours(1))
+
+    page = admin_client.get("/admin/").content.decode()
+    module = page[page.index('id="scheduled-changes"') :]
+    module = module[: module.index("</div>")]
+
+    assert "EMPACT 2026-2029" in module
+    assert module.index("Kommer om en time") < module.index("EMPACT 2026-2029")  # soonest first
+    cycle = PolicyCycle.objects.get(slug="2026-2029")
+    assert f'href="/admin/priorities/policycycle/{cycle.pk}/change/"' in module
+    assert "2030-2033" not in module and "2022-2025" not in module
