@@ -4,6 +4,8 @@ makes that English "out of date" until an editor saves new English or confirms i
 import textwrap
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cycle.models import CycleStep
 from editorial.models import TranslationBasis
@@ -261,3 +263,13 @@ def test_the_whole_empact_content_loads_in_step(content, admin_client):
     assert "English out of date" not in index
     for model in (CycleStep, Objective):
         assert not model.objects.filter(out_of_date_q(model)).exists()
+
+
+@pytest.mark.parametrize("url", ["/admin/priorities/objective/", "/admin/priorities/priority/"])
+def test_the_english_column_costs_one_query_for_the_whole_list(admin_client, content, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url, **ENGLISH)
+
+    assert response.status_code == 200
+    bases = [q for q in queries.captured_queries if "editorial_translationbasis" in q["sql"]]
+    assert len(bases) == 1
