@@ -235,3 +235,25 @@ def test_no_digest_when_nothing_waits(smtp_server):
     call_command("send_lead_digest")
 
     assert smtp_server.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_from_before_the_pipeline_keep_their_meaning():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("contact", "0002_mail_worker_heartbeat")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("contact", "Message")
+    received = timezone.now() - timedelta(days=3)
+    common = {"email": "a@example.dk", "message": "Hej", "language": "da", "created_at": received}
+    old.objects.create(name="Handled", status="handled", message_id="<1@x>", **common)
+    old.objects.create(name="Waiting", status="new", message_id="<2@x>", **common)
+
+    call_command("migrate", verbosity=0)
+
+    assert Message.objects.get(name="Handled").status == Message.Status.CLOSED
+    waiting = Message.objects.get(name="Waiting")
+    assert waiting.answer_due_at == received + timedelta(days=1)
+    assert list(Message.objects.answer_overdue()) == [waiting]
