@@ -45,17 +45,18 @@ def message_create(*, data, language, is_spam=False, token=None):
             return existing
     try:
         with transaction.atomic():
+            received = timezone.now()
             message = Message.objects.create(
                 **fields,
                 message=data.get("message", ""),
                 language=language,
+                created_at=received,
                 submission_token=token,
                 status=Message.Status.SPAM if is_spam else Message.Status.NEW,
                 delivery=Message.Delivery.NOT_SENT if is_spam else Message.Delivery.PENDING,
+                answer_due_at=None if is_spam else answer_due(received),
             )
             if not is_spam:
-                message.answer_due_at = answer_due(message.created_at)
-                message.save(update_fields=["answer_due_at"])
                 if settings.CONTACT_ACKNOWLEDGEMENT:
                     Acknowledgement.objects.create(lead=message, **acknowledgement_for(message))
                 wake_mail_worker()
