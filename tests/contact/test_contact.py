@@ -339,6 +339,34 @@ def test_the_privacy_notice_states_the_retention_and_datatilsynet(client, conten
     assert client.get("/en/privacy/").status_code == 200
 
 
+def test_the_privacy_notice_says_how_to_ask_for_your_data_and_how_long_it_takes(client, content):
+    danish = client.get("/da/privatliv/").content.decode()
+    english = client.get("/en/privacy/").content.decode()
+
+    assert "senest en måned" in danish and "artikel 12, stk. 3" in danish
+    assert "at the latest one month" in english
+    assert "kvittering" in danish and "acknowledgement" in english
+
+
+def test_the_privacy_notice_shows_the_address_and_cvr_number_only_once_staff_fill_them_in(
+    client, content
+):
+    from articles.models import SiteDetails
+
+    for url in ("/da/privatliv/", "/en/privacy/"):
+        page = client.get(url).content.decode()
+        assert "nederst på siden" not in page and "bottom of the page" not in page
+        assert "CVR" not in page
+
+    details = SiteDetails.load()
+    details.address = "Eksempelvej 1\n2100 København Ø"
+    details.cvr_number = "12345678"
+    details.save()
+
+    page = client.get("/da/privatliv/").content.decode()
+    assert "ICARE SECURITY A/S, Eksempelvej 1, 2100 København Ø, CVR-nummer 12345678" in page
+
+
 @hypothesis_settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
