@@ -9,9 +9,11 @@ PostgreSQL and Redis, DJANGO_BEHIND_PROXY=1). One nginx (worker_processes auto) 
 plain HTTP on loopback ports: the site's HTTPS server block as deploy/nginx/empact.conf has it
 (with the micro-cache), the same block with the micro-cache off, and each page's bytes as a
 static file. Every request asks for gzip; the static copy is the site's own gzip answer, served
-by gzip_static, so both sides send the same bytes. wrk runs in interleaved rounds; the ratio to
-the static file is taken per round. Target: micro-cache on >= 0.80 of the static file.
-Only 127.0.0.1 is contacted.
+by gzip_static with the headers deploy/nginx/empact.conf gives static files in production (its
+security headers: until 2026-12-02 the yardstick sent none, ~1 kB less per answer than either a
+static file or a page in production), so both sides send the same bytes. wrk runs in
+interleaved rounds; the ratio to the static file is taken per round. Target: micro-cache on
+>= 0.80 of the static file. Only 127.0.0.1 is contacted.
 """
 
 import argparse
@@ -59,7 +61,19 @@ def plain_http(server_block, port, *, micro_cache):
     return block
 
 
-def static_server(root, port):
+def static_headers(server_block):
+    """The add_header lines of the site's /static/ location: the yardstick is nginx serving a
+    file as it serves the site's static files in production, security headers included."""
+    location = re.search(r"location \^~ /static/ \{(.*?)\n    \}", server_block, re.DOTALL)
+    return [
+        line.strip()
+        for line in location.group(1).splitlines()
+        if line.strip().startswith("add_header")
+    ]
+
+
+def static_server(root, port, headers):
+    lines = "\n    ".join(headers)
     return f"""
 server {{
     listen 127.0.0.1:{port};
@@ -69,6 +83,7 @@ server {{
     gzip_vary on;
     open_file_cache max=1000 inactive=30s;
     open_file_cache_valid 5s;
+    {lines}
     location / {{
     }}
 }}
@@ -100,7 +115,7 @@ def nginx_site(prefix, pages_root):
             shared,
             plain_http(main, CACHED_PORT, micro_cache=True),
             plain_http(main, UNCACHED_PORT, micro_cache=False),
-            static_server(pages_root, STATIC_PORT),
+            static_server(pages_root, STATIC_PORT, static_headers(main)),
         ]
     )
 
