@@ -72,6 +72,8 @@ HELD_TO_TARGET = [
     "/en/priorities/2022-2025/",
     "/da/prioriteter/2022-2025/narkotikahandel/",
     "/en/priorities/2022-2025/drug-trafficking/",
+    "/da/cyklus/",
+    "/en/cycle/",
 ]
 
 
