@@ -4,6 +4,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -136,7 +137,9 @@ class Article(ChangesContent, KeepsOldUrls, models.Model):
 
     class Meta:
         # Articles without a date (the date is unknown) after the dated ones.
-        ordering = [F("published_at").desc(nulls_last=True), "-pk"]
+        # Newest first; an article without a publication date counts from when it was created
+        # (not last: one published from the admin without a date is new, not old).
+        ordering = [Coalesce("published_at", "created_at").desc(), "-pk"]
         constraints = [
             # Per language, on the translation columns (see Priority).
             *(

@@ -82,7 +82,9 @@ def lix(text):
             if not rest or not (rest[0].islower() or rest[0].isdigit()):
                 ends += 1
         # A line that stops without a full stop (a heading, a list item) ends a sentence too.
-        if not SENTENCE_END.search(line.rstrip()[-1:]):
+        # A line ending in a full stop inside quotes or brackets (”Kom.” / (se EU.)) has ended
+        # its sentence already.
+        if not SENTENCE_END.search(line.rstrip(" \"'”»)]")[-1:]):
             ends += 1
         sentences += ends
     if not words:

@@ -6,6 +6,9 @@ def publish_existing_cycles(apps, schema_editor):
     # as drafts.
     PolicyCycle = apps.get_model("priorities", "PolicyCycle")
     PolicyCycle.objects.update(is_published=True)
+    # Their revisions too: reverting to one saved before drafts existed must not unpublish.
+    HistoricalPolicyCycle = apps.get_model("priorities", "HistoricalPolicyCycle")
+    HistoricalPolicyCycle.objects.update(is_published=True)
 
 
 class Migration(migrations.Migration):

@@ -76,3 +76,15 @@ def test_article_slugs_are_unique_per_language():
         make_article(slug_da="empact")
     make_article(slug_da="andet", slug_en="")
     make_article(slug_da="tredje", slug_en="")
+
+
+@pytest.mark.django_db
+def test_an_article_published_without_a_date_is_listed_as_new_not_last(client):
+    make_article(
+        title_da="Fra sidste uge", published_at=timezone.now() - datetime.timedelta(days=7)
+    )
+    make_article(title_da="Uden dato", published_at=None)
+
+    page = client.get("/da/artikler/").content.decode()
+
+    assert page.index("Uden dato") < page.index("Fra sidste uge")

@@ -84,14 +84,6 @@ def test_an_ended_article_leaves_lists_sitemap_feeds_search_and_priority_pages(
     assert "udloebet" not in page and "/expired/" not in page
 
 
-def test_an_ended_article_is_in_no_open_data(client, content):
-    make_pair(cycle=PolicyCycle.objects.get(slug="2022-2025"))
-
-    for url in ("/da/prioriteter/2022-2025.json", "/en/priorities/2022-2025.csv"):
-        data = client.get(url).content.decode()
-        assert "udloebet" not in data and "expired" not in data.lower()
-
-
 def test_cached_pages_expire_at_an_end_of_publication(wsgi, db):
     ends_at = in_hours(1)
     article = make_article(title_da="Snart væk", slug_da="snart-vaek", unpublish_at=ends_at)

@@ -30,6 +30,12 @@ def test_lix_of_a_hand_counted_text():
         assert figures.band == "svær, som saglige bøger"
 
 
+def test_a_sentence_ending_inside_quotes_or_brackets_counts_once():
+    figures = lix("Han sagde: ”Kom nu.”\nSe også EU (og Europol.)")
+
+    assert figures.sentences == 3  # "Han sagde:", "”Kom nu.”" and the second line
+
+
 def test_lix_counts_headings_and_list_items_as_sentences_of_rich_text():
     html = (
         "<h2>Samarbejde</h2><p>Politiet samarbejder med Europol. Det virker godt.</p>"
