@@ -10,9 +10,11 @@ before the change is used again (a renamed or deleted page answers a redirect or
 and the version expires by itself when a scheduled article is published or a cycle ends. Staff
 previews of drafts are never kept.
 
-Django still handles every request in full (middleware, session, CSRF, the view, the frame with
-the navigation and language switcher): fragments serve whatever the whole-page cache does not,
-i.e. pages with the page cache switched off, its misses and pages with something per visitor.
+Django still handles every request in full (middleware, session, CSRF, the view): fragments
+serve whatever the whole-page cache does not, i.e. pages with the page cache switched off, its
+misses and pages with something per visitor. A Page kept as a fragment also keeps its HTML with
+the frame (page.html: the head, the navigation marking the page, the language switcher, the
+footer) per address, since nothing else goes into it; the view answers with it as it is.
 They live in the shared cache (Redis when REDIS_URL is set, so all app servers share them) and,
 for the current version, in this process's memory. DJANGO_FRAGMENT_CACHE=0 switches them off
 (debugging, the benchmark of the fully uncached site).
@@ -20,9 +22,9 @@ for the current version, in this process's memory. DJANGO_FRAGMENT_CACHE=0 switc
 
 from dataclasses import dataclass, field
 
-from django import shortcuts
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -79,6 +81,10 @@ class Page:
     # Staff previews only: the content checks' notes on the texts of this language.
     preview_checks: tuple = ()
     redirect: str = ""
+    # page.html around it, per address (the menu marks the page it is on): rendered once for
+    # a Page kept as a fragment, which lives as long as its content version. Not an argument,
+    # so a replace()d Page (a preview) starts without it.
+    html: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def redirect_to(cls, url):
@@ -87,16 +93,19 @@ class Page:
 
 def render_page(request, page):
     """The response for a Page (page.html around it)."""
-    return shortcuts.render(
-        request,
-        "page.html",
-        {
-            "page": page,
-            # base.html's own names, which other templates set too.
-            "language_urls": page.language_urls,
-            "structured_data": page.structured_data,
-        },
-    )
+    html = page.html.get(request.path)
+    if html is None:
+        html = page.html[request.path] = render_to_string(
+            "page.html",
+            {
+                "page": page,
+                # base.html's own names, which other templates set too.
+                "language_urls": page.language_urls,
+                "structured_data": page.structured_data,
+            },
+            request,
+        )
+    return HttpResponse(html)
 
 
 def render(template_name, context):

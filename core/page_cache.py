@@ -53,6 +53,10 @@ COMPRESSIBLE_TYPES = re.compile(
     r"ld\+json|javascript))\b"
 )
 MIN_COMPRESSED_SIZE = 256
+# Responses of the moment whose compressed bytes are remembered (by their plain bytes): at most
+# RECENT_BODIES of up to RECENT_BODY_MAX bytes each, a few MB.
+RECENT_BODIES = 64
+RECENT_BODY_MAX = 128 * 1024
 ENCODINGS = ("br", "gzip")
 PAGE_QUERY = re.compile(r"^page=[1-9][0-9]{0,3}$")
 
@@ -69,16 +73,36 @@ class Entry:
 
 
 def compress(body, encoding, *, stored):
-    """Kept pages are compressed once, as small as it gets; per-request responses quickly."""
+    """Kept pages are compressed once, as small as it gets; responses of the moment quickly,
+    and the same bytes only once while they are recent (pages served past the page cache repeat
+    themselves: it is switched off, or a query string it does not keep)."""
+    if stored:
+        return _compress(body, encoding, quality=11 if encoding == "br" else 9)
+    if len(body) > RECENT_BODY_MAX:
+        return _compress(body, encoding, quality=4 if encoding == "br" else 6)
+    return _compress_recent(body, encoding)
+
+
+def _compress(body, encoding, *, quality):
     if encoding == "br":
-        return brotli.compress(body, quality=11 if stored else 4)
-    return gzip.compress(body, compresslevel=9 if stored else 6, mtime=0)
+        return brotli.compress(body, quality=quality)
+    return gzip.compress(body, compresslevel=quality, mtime=0)
+
+
+@lru_cache(maxsize=RECENT_BODIES)
+def _compress_recent(body, encoding):
+    return _compress(body, encoding, quality=4 if encoding == "br" else 6)
 
 
 def accepted_encodings(environ):
     """br and gzip as far as Accept-Encoding allows them (q=0 refuses), best first."""
+    return _accepted_encodings(environ.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+@lru_cache(maxsize=256)  # browsers send a handful of spellings; bounded, as it comes from clients
+def _accepted_encodings(header):
     accepted = {}
-    for item in environ.get("HTTP_ACCEPT_ENCODING", "").lower().split(","):
+    for item in header.lower().split(","):
         name, _sep, params = item.strip().partition(";")
         quality = 1.0
         if match := re.search(r"q=([0-9.]+)", params):
@@ -88,7 +112,7 @@ def accepted_encodings(environ):
                 quality = 0.0
         accepted[name.strip()] = quality
     star = accepted.get("*", 0.0)
-    return [name for name in ("br", "gzip") if accepted.get(name, star) > 0]
+    return tuple(name for name in ("br", "gzip") if accepted.get(name, star) > 0)
 
 
 def is_compressible(headers, body):

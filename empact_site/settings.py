@@ -352,6 +352,7 @@ CSRF_FAILURE_VIEW = "contact.views.csrf_failure"
 # One line per request (empact.request) and per error to stdout; JSON with LOG_FORMAT=json.
 # Contact messages' personal data never reach a log line (ids only).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING_CONFIG = "core.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,4 +1,5 @@
 import time
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -7,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core import content as content_module
+from core import fragments as fragments_module
 from core.content import LocalState, content_state, write_state
 from core.release import release
 from priorities.models import Priority
@@ -91,6 +93,37 @@ def test_without_the_page_cache_a_page_needs_no_query_once_its_fragment_is_built
     assert first.status_code == second.status_code == 200
     assert second.content == first.content
     assert "X-Page-Cache" not in second
+
+
+def test_a_page_kept_as_a_fragment_is_rendered_once_per_address(
+    client, content, fragments, monkeypatch
+):
+    rendered = []
+    render_to_string = fragments_module.render_to_string
+
+    def counting(template_name, *args, **kwargs):
+        rendered.append(template_name)
+        return render_to_string(template_name, *args, **kwargs)
+
+    monkeypatch.setattr(fragments_module, "render_to_string", counting)
+    first = client.get("/da/cyklus/")
+    second = client.get("/da/cyklus/")
+    english = client.get("/en/cycle/")
+
+    assert rendered.count("page.html") == 2  # once per address
+    assert second.content == first.content
+    # The menu marks the page it is on, in each language.
+    assert 'href="/da/cyklus/" aria-current="page"' in first.text
+    assert 'href="/en/cycle/" aria-current="page"' in english.text
+
+
+def test_a_page_changed_for_a_preview_renders_anew():
+    kept = fragments_module.Page(title="Offentlig", body="<p>Offentlig</p>")
+    kept.html["/da/"] = "<p>the public page</p>"
+
+    preview = replace(kept, is_preview=True)
+
+    assert preview.html == {}
 
 
 def test_a_fragment_shows_a_change_at_once(

@@ -204,6 +204,26 @@ def test_safe_pages_that_are_not_cached_are_compressed_but_never_one_with_a_csrf
     assert "x-page-cache" not in contact.headers
 
 
+def test_a_response_of_the_moment_is_compressed_once_while_it_is_recent(wsgi, content, monkeypatch):
+    compressed = []
+    compress = page_cache_module._compress
+
+    def counting(body, encoding, *, quality):
+        compressed.append(encoding)
+        return compress(body, encoding, quality=quality)
+
+    monkeypatch.setattr(page_cache_module, "_compress", counting)
+    page_cache_module._compress_recent.cache_clear()
+    first = wsgi.get("/da/soeg/", query="q=narkotika", accept_encoding="br")
+    second = wsgi.get("/da/soeg/", query="q=narkotika", accept_encoding="br")
+    other = wsgi.get("/da/soeg/", query="q=cyber", accept_encoding="br")
+
+    assert compressed == ["br", "br"]  # the repeated search once, the other search once
+    assert second.body == first.body and second.headers["content-encoding"] == "br"
+    assert "narkotika" in brotli.decompress(second.body).decode()
+    assert "cyber" in brotli.decompress(other.body).decode()
+
+
 def test_article_pages_are_cached(wsgi, db):
     article = make_article(title_da="Om EMPACT")
     wsgi.get(article.get_absolute_url())

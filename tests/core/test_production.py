@@ -213,6 +213,21 @@ def test_one_log_line_per_request_without_personal_data(client, caplog, settings
     assert parsed["method"] == "POST" and parsed["duration_ms"] >= 0
 
 
+def test_the_json_log_is_one_object_per_line_readable_as_written():
+    result = run_manage(
+        "shell",
+        "-c",
+        "import logging; logging.getLogger('empact.request').info("
+        "'GET /da/søg/ 200', extra={'path': '/da/søg/', 'status': 200})",
+        LOG_FORMAT="json",
+    )
+
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout.splitlines()[-1])
+    assert line["message"] == "GET /da/søg/ 200" and "søg" in result.stdout
+    assert (line["level"], line["logger"], line["status"]) == ("INFO", "empact.request", 200)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip(settings, tmp_path):
     call_command("load_empact_content", stdout=io.StringIO())
