@@ -6,10 +6,10 @@ Starts the site under gunicorn (gunicorn.conf.py, as `make run`: 2 gthread worke
 0) from the project's own settings on PostgreSQL with REDIS_URL set, once with the page cache and
 once without it, plus a gunicorn serving each page's HTML as a static file through WhiteNoise.
 Drives them with wrk (fixed threads, connections and duration) on loopback in interleaved rounds
-and prints, per target, the median requests/s with its spread, p50 and p99 latency, errors, and
-the ratio to the static file per round and its median. Then: worker memory after 1,000 and
-20,000 requests, two instances sharing one PostgreSQL and one Redis, and the contact POST (stored
-per second, lost).
+and prints, per target, the median requests/s with its spread, p50 and p99 latency, errors, the
+ratio to the static file per round, and the ratio of the medians (held to the targets). Then:
+worker memory after 1,000 and 20,000 requests, two instances sharing one PostgreSQL and one
+Redis, and the contact POST (stored per second, lost).
 Only 127.0.0.1 is contacted. Needs wrk (apt-get install wrk), PostgreSQL and Redis.
 """
 
@@ -198,6 +198,7 @@ MODES = {
     "page cache off": {"DJANGO_PAGE_CACHE": 0},
     "no caches": {"DJANGO_PAGE_CACHE": 0, "DJANGO_FRAGMENT_CACHE": 0},
 }
+ROUND_COLUMN = 50  # room for 9 rounds' ratios
 TARGETS_OF_MODE = {"cached": 0.90, "cached, no Redis": 0.90, "page cache off": 0.25}
 
 
@@ -245,7 +246,7 @@ def print_pages(results, args):
     )
     print(
         f"{'target':28} {'mode':14} {'req/s median':>12} {'(min-max)':>13} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'errors':>6} {'site/static per round':>32} {'median':>7}"
+        f"{'p99 ms':>8} {'errors':>6} {'site/static per round':>{ROUND_COLUMN}} {'ratio':>7}"
     )
     for name in TARGETS:
         statics = [run["rps"] for run in results[name, "static"]]
@@ -254,17 +255,18 @@ def print_pages(results, args):
             s = summarise(runs)
             ratios = [run["rps"] / static for run, static in zip(runs, statics, strict=True)]
             ratio_text = " ".join(f"{r:.2f}" for r in ratios) if mode != "static" else ""
-            median = f"{statistics.median(ratios):.2f}" if mode != "static" else ""
+            median = f"{median_ratio(results, name, mode):.2f}" if mode != "static" else ""
             spread = f"({s['low']:.0f}-{s['high']:.0f})"
             print(
                 f"{name:28} {mode:14} {s['median']:12.0f} {spread:>13} {s['p50']:8.2f} "
-                f"{s['p99']:8.2f} {s['errors']:6d} {ratio_text:>32} {median:>7}"
+                f"{s['p99']:8.2f} {s['errors']:6d} {ratio_text:>{ROUND_COLUMN}} {median:>7}"
             )
     print(
-        "Targets for home, cycle priorities, priority and article, zero errors: cached (with Redis "
-        "and without) >= 0.90 of static; page cache off >= 0.25.\n'no caches' (fragments off "
-        "too) is shown for comparison; the "
-        "contact page is measured, not held to the targets."
+        "ratio: the median req/s over the static file's median req/s (the ratios per round "
+        "show the spread).\nTargets for home, cycle priorities, priority and article, zero "
+        "errors: cached (with Redis and without) >= 0.90 of static; page cache off >= 0.25.\n"
+        "'no caches' (fragments off too) is shown for comparison; the contact page is measured, "
+        "not held to the targets."
     )
     misses = [
         f"{name} {mode} {ratio:.2f}"
@@ -277,9 +279,17 @@ def print_pages(results, args):
 
 
 def median_ratio(results, name, mode):
-    statics = [run["rps"] for run in results[name, "static"]]
-    runs = results[name, mode]
-    return statistics.median(run["rps"] / static for run, static in zip(runs, statics, strict=True))
+    return ratio_of_medians(results[name, mode], results[name, "static"])
+
+
+def ratio_of_medians(runs, statics):
+    """The figure held to a target: the median rate of the interleaved runs over the static
+    file's median. On this 2-core VM a single run of either side now and then falls to a third
+    of the usual rate (the CPUs idle a third of the time meanwhile), which a ratio per round
+    passes on whole; the median of each side leaves such runs out."""
+    return statistics.median(run["rps"] for run in runs) / statistics.median(
+        run["rps"] for run in statics
+    )
 
 
 def memory_benchmark(tmp):
@@ -514,8 +524,8 @@ def contact_benchmark(args, tmp):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(

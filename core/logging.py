@@ -10,8 +10,7 @@ ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 
 def configure(config):
     """settings.LOGGING_CONFIG: Django's dictConfig, without collecting for every record what
-    neither format shows (thread, process and task names): the request log writes a line per
-    request, page cache hits included."""
+    neither format shows (thread, process and task names)."""
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     logging.logAsyncioTasks = False
     logging.config.dictConfig(config)

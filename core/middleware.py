@@ -8,8 +8,9 @@ request_logger = logging.getLogger("empact.request")
 
 
 def log_request(method, path, status, started):
-    """One line per request: method, path, status, duration. No query string, cookies or form
-    data, so no visitor's personal data reaches the log."""
+    """One line per request Django handles (page cache hits are counted instead, see
+    core/page_cache.py HitCount): method, path, status, duration. No query string, cookies or
+    form data, so no visitor's personal data reaches the log."""
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
     request_logger.info(
         "%s %s %s %sms",

@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.http import parse_etags
 
 from core.content import current_state
-from core.middleware import log_request
+from core.middleware import request_logger
 from core.release import release
 
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
@@ -299,6 +299,32 @@ class MemoryTier:
                 self.entries.popitem(last=False)
 
 
+class HitCount:
+    """Hits are counted, not logged one by one: every request Django handles has its line in
+    the request log, and a line a minute per process gives the number of hits (nginx's access
+    log has each request). Measured with `make bench`, a line per hit cost cached pages about a
+    quarter of their rate (formatting and writing it took longer than answering)."""
+
+    SECONDS = 60
+
+    def __init__(self):
+        self.count = 0
+        self.since = time.monotonic()
+        self.lock = threading.Lock()
+
+    def add(self):
+        with self.lock:
+            self.count += 1
+            now = time.monotonic()
+            if now - self.since < self.SECONDS:
+                return
+            count, seconds = self.count, now - self.since
+            self.count, self.since = 0, now
+        request_logger.info(
+            "Page cache: %s hits in %.0f s", count, seconds, extra={"page_cache_hits": count}
+        )
+
+
 def page_key(version, path):
     return f"page:{release()}:{version}:{path}"
 
@@ -312,12 +338,12 @@ class CachedPagesApplication:
     def __init__(self, application):
         self.application = application
         self.memory = MemoryTier(self.MEMORY_ENTRIES)
+        self.hits = HitCount()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith(PASS_THROUGH_PREFIXES):
             return self.application(environ, start_response)
-        started = time.perf_counter()
         key = cache_path(environ)
         if key is not None and passes_django_checks(environ):
             state = current_state()
@@ -328,9 +354,8 @@ class CachedPagesApplication:
                 if entry is not None:
                     self.memory.put(state["version"], cache_key, entry)
             if entry is not None:
-                body = respond(entry, environ, start_response, page_cache="hit")
-                log_request(environ["REQUEST_METHOD"], path, 200, started)
-                return body
+                self.hits.add()
+                return respond(entry, environ, start_response, page_cache="hit")
             return self.render(environ, start_response, state=state, cache_key=cache_key)
         return self.render(environ, start_response)
 

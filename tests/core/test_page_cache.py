@@ -4,6 +4,7 @@ client never goes through): hits answer exactly as misses would."""
 import gzip
 import io
 import json
+import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -93,6 +94,7 @@ def wsgi(settings):
     # deadline on waiting for the database (tests/core/test_database_faults.py) stays out of it.
     settings.DATABASE_TIMEOUT = 600
     application.application.memory.entries.clear()
+    application.application.hits = page_cache_module.HitCount()
     client = WSGIClient()
     yield client
     settings.SECURE_SSL_REDIRECT = False
@@ -222,6 +224,22 @@ def test_a_response_of_the_moment_is_compressed_once_while_it_is_recent(wsgi, co
     assert second.body == first.body and second.headers["content-encoding"] == "br"
     assert "narkotika" in brotli.decompress(second.body).decode()
     assert "cyber" in brotli.decompress(other.body).decode()
+
+
+def test_hits_are_counted_in_a_line_a_minute_not_logged_one_by_one(wsgi, content, caplog):
+    caplog.set_level(logging.INFO, logger="empact.request")
+    wsgi.get("/da/cyklus/")  # the miss: Django's line
+    for _ in range(3):
+        wsgi.get("/da/cyklus/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "empact.request"]
+    assert lines == ["GET /da/cyklus/ 200 " + lines[0].rsplit(" ", 1)[1]]
+
+    application.application.hits.since -= 60  # a minute later
+    wsgi.get("/da/cyklus/")
+
+    summary = [r for r in caplog.records if r.name == "empact.request"][-1]
+    assert summary.page_cache_hits == 4
+    assert summary.getMessage().startswith("Page cache: 4 hits in 60 s")
 
 
 def test_article_pages_are_cached(wsgi, db):
