@@ -239,7 +239,8 @@ def test_hits_are_counted_in_a_line_a_minute_not_logged_one_by_one(wsgi, content
 
     summary = [r for r in caplog.records if r.name == "empact.request"][-1]
     assert summary.page_cache_hits == 4
-    assert summary.getMessage().startswith("Page cache: 4 hits in 60 s")
+    assert summary.getMessage().startswith("Page cache: 4 hits in ")
+    assert int(summary.getMessage().split(" in ")[1].removesuffix(" s")) >= 60
 
 
 def test_article_pages_are_cached(wsgi, db):
